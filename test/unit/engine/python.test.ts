@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultCandidates, formatPreflight, preflight, torchInstallFix } from '../../../src/engine/python';
+
+test('defaultCandidates: explicit setting, TOOLTUNE_PYTHON, PATH, system, deduplicated', () => {
+  const c = defaultCandidates('/opt/py/bin/python', { TOOLTUNE_PYTHON: '/usr/bin/python3' });
+  assert.deepEqual(c.map((x) => x.command), ['/opt/py/bin/python', '/usr/bin/python3', 'python3', 'python']);
+  assert.equal(c[0].source, 'setting tooltune.pythonPath');
+  assert.equal(c[1].source, 'environment variable TOOLTUNE_PYTHON');
+  // blank settings are ignored
+  assert.deepEqual(defaultCandidates('  ', {}).map((x) => x.command), ['python3', '/usr/bin/python3', 'python']);
+});
+
+test('preflight: a missing interpreter and one without torch are explained with a fix; then torch is found', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tt-py-'));
+  // A fake "python" that behaves like an interpreter without torch (prints the probe's error line).
+  const noTorch = join(dir, 'python-no-torch');
+  writeFileSync(noTorch, '#!/bin/sh\necho \'{"python": "3.12.0", "error": "ModuleNotFoundError: No module named torch"}\'\n');
+  chmodSync(noTorch, 0o755);
+  const r = await preflight([
+    { command: join(dir, 'does-not-exist'), source: 'setting tooltune.pythonPath' },
+    { command: noTorch, source: 'PATH' },
+    { command: '/usr/bin/python3', source: 'system Python' },
+  ], { diskPath: dir });
+  assert.equal(r.problems[0].message.includes('not found'), true);
+  assert.match(r.problems[0].fix, /tooltune\.pythonPath/);
+  assert.match(r.problems[1].message, /cannot import torch/);
+  assert.match(r.problems[1].fix, /python3-torch/);
+  assert.equal(r.ok, true, formatPreflight(r));
+  assert.equal(r.python, '/usr/bin/python3');
+  assert.match(r.torchVersion ?? '', /^\d+\.\d+/);
+  assert.ok(['cpu', 'cuda', 'mps'].includes(r.device ?? ''));
+  assert.ok((r.freeDiskBytes ?? 0) > 0);
+});
+
+test('preflight: nothing usable → ok false, every candidate explained', async () => {
+  const r = await preflight([{ command: '/nonexistent/python', source: 'PATH' }]);
+  assert.equal(r.ok, false);
+  assert.equal(r.python, null);
+  assert.equal(r.problems.length, 1);
+  assert.match(formatPreflight(r), /No Python with torch was found/);
+});
+
+test('torchInstallFix names apt on Linux and a venv elsewhere', () => {
+  assert.match(torchInstallFix('python3', 'linux'), /sudo apt install python3-torch libopenblas0-pthread/);
+  assert.match(torchInstallFix('python3', 'darwin'), /pip install torch/);
+  assert.doesNotMatch(torchInstallFix('python3', 'darwin'), /apt/);
+});
