@@ -79,5 +79,11 @@ export type CodecName = 'hermes' | 'llama3-json' | 'pythonic' | 'xlam' | 'json';
 export type MatchMode = 'exact' | 'bfcl';
 
 /** A reward's value and its named parts (each part is logged as `rewards/<name>/mean`). */
-export interface RewardResult { reward: number; parts: Record<string, number> }
+export interface RewardResult {
+  reward: number;
+  parts: Record<string, number>;
+  /** true when the answer was fully right (clean format, exact multiset match); ToolExpander's hard-row tracking
+   *  and pass@k count these. Always set by src/core/rewards.ts. */
+  correct?: boolean;
+}
 export type RewardName = 'slm-paper' | 'toolrl' | 'binary';

@@ -1,0 +1,112 @@
+// Streaming JSONL: yields one decoded line at a time from a file of any size, in bounded memory. Lines longer than
+// `maxLineBytes` are skipped without being buffered whole (a 10 MB row is reported, not loaded), invalid UTF-8 is
+// located at its first bad byte, a leading BOM is dropped and CRLF line ends are accepted. Blank lines are skipped.
+//
+//   for await (const item of readJsonlLines('train.jsonl')) {
+//     if (item.kind === 'line') handle(item.line, item.text);  else report(item);
+//   }
+import { createReadStream } from 'node:fs';
+import { firstInvalidUtf8, hasBom } from './text-input';
+
+export type JsonlItem =
+  | { kind: 'line'; line: number; text: string }
+  | { kind: 'too-long'; line: number; bytes: number }
+  | { kind: 'bad-utf8'; line: number; column: number; byte: number }
+  | { kind: 'bom'; line: 1 };
+
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Decode the lines in buf[start, end) (newline-separated, no trailing newline). Fast path: decode the whole region at once
+ *  (one native call for thousands of rows); only when that fails is each line decoded alone to find the bad one. */
+function* decodeLines(buf: Buffer, start: number, end: number, firstLine: number): Generator<JsonlItem> {
+  let text: string | undefined;
+  try {
+    text = fatal.decode(buf.subarray(start, end));
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) {
+    let line = firstLine;
+    let pos = 0;
+    while (pos <= text.length) {
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0) nl = text.length;
+      let s = text.slice(pos, nl);
+      if (s.endsWith('\r')) s = s.slice(0, -1);
+      if (s.trim() !== '') yield { kind: 'line', line, text: s };
+      line++;
+      pos = nl + 1;
+    }
+    return;
+  }
+  let line = firstLine;
+  let pos = start;
+  while (pos <= end) {
+    let nl = buf.indexOf(10, pos);
+    if (nl < 0 || nl > end) nl = end;
+    const bytes = buf.subarray(pos, nl);
+    try {
+      let s = fatal.decode(bytes);
+      if (s.endsWith('\r')) s = s.slice(0, -1);
+      if (s.trim() !== '') yield { kind: 'line', line, text: s };
+    } catch {
+      const bad = firstInvalidUtf8(bytes);
+      yield { kind: 'bad-utf8', line, column: bad + 1, byte: bytes[bad] ?? 0 };
+    }
+    line++;
+    pos = nl + 1;
+  }
+}
+
+export async function* readJsonlLines(path: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<JsonlItem> {
+  let carry: Buffer = Buffer.alloc(0);
+  let line = 1;
+  let first = true;
+  // While skipping an over-long line: its line number and how many bytes it had so far.
+  let skipping: { line: number; bytes: number } | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let buf: Buffer = chunk;
+    if (first) {
+      first = false;
+      if (hasBom(buf)) { yield { kind: 'bom', line: 1 }; buf = buf.subarray(3); }
+    }
+    let from = 0;
+    if (skipping) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) { skipping.bytes += buf.length; continue; }
+      skipping.bytes += nl;
+      yield { kind: 'too-long', line: skipping.line, bytes: skipping.bytes };
+      skipping = undefined;
+      line++;
+      from = nl + 1;
+    }
+    if (carry.length) { buf = Buffer.concat([carry, buf.subarray(from)]); from = 0; carry = Buffer.alloc(0); }
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl >= from) {
+      // Lines in [from, lastNl) are complete; check each for length before decoding.
+      let pos = from;
+      let segStart = from;
+      let segLine = line;
+      while (pos <= lastNl) {
+        const nl = buf.indexOf(10, pos);
+        if (nl - pos > maxLineBytes) {
+          if (pos > segStart) yield* decodeLines(buf, segStart, pos - 1, segLine);
+          yield { kind: 'too-long', line, bytes: nl - pos };
+          segStart = nl + 1;
+          segLine = line + 1;
+        }
+        line++;
+        pos = nl + 1;
+      }
+      if (segStart <= lastNl) yield* decodeLines(buf, segStart, lastNl, segLine);
+      carry = Buffer.from(buf.subarray(lastNl + 1));
+    } else {
+      carry = Buffer.from(buf.subarray(from));
+    }
+    if (carry.length > maxLineBytes) { skipping = { line, bytes: carry.length }; carry = Buffer.alloc(0); }
+  }
+  if (skipping) yield { kind: 'too-long', line: skipping.line, bytes: skipping.bytes };
+  else if (carry.length) yield* decodeLines(carry, 0, carry.length, line);
+}
