@@ -207,8 +207,13 @@ class Session:
         return int(eos[0]) if eos else 0
 
     def _logprob_fn(self):
-        from .logprobs import completion_logprobs
-        return completion_logprobs
+        from .logprobs import batched_completion_logprobs
+        pad = self._pad_id()
+
+        def fn(model, prompts, comps, temperature=1.0, with_entropy=False):
+            return batched_completion_logprobs(model, prompts, comps, temperature=temperature,
+                                               with_entropy=with_entropy, pad_id=pad)
+        return fn
 
     def _reference_fn(self, beta: float):
         if beta <= 0:
@@ -217,9 +222,9 @@ class Session:
         if self.lora is not None:
             from .lora import lora_disabled
 
-            def ref(prompt, comps, temperature):
+            def ref(prompts, comps, temperature):
                 with torch.no_grad(), lora_disabled(self.model):
-                    return fn(self.model, prompt, comps, temperature=temperature)[0]
+                    return fn(self.model, prompts, comps, temperature=temperature)[0]
             return ref
         if self.reference is None:
             self.reference = copy.deepcopy(self.model).eval()
@@ -227,9 +232,9 @@ class Session:
                 prm.requires_grad_(False)
             self.log('info', 'KL reference: a frozen copy of the current weights (full fine-tuning with beta > 0)')
 
-        def ref_full(prompt, comps, temperature):
+        def ref_full(prompts, comps, temperature):
             with torch.no_grad():
-                return fn(self.reference, prompt, comps, temperature=temperature)[0]
+                return fn(self.reference, prompts, comps, temperature=temperature)[0]
         return ref_full
 
     def _shard_groups(self, seqs: List[P.TrainSequence]) -> List[P.TrainSequence]:
@@ -261,12 +266,12 @@ class Session:
         fn = self._logprob_fn()
         res: List[Optional[List[float]]] = [None] * len(p.sequences)
         model.eval()
+        groups = group_by_prompt([s.prompt_ids for s in p.sequences], [None] * len(p.sequences))
         with torch.no_grad(), self._adapter_off(p.disable_adapter):
-            for g in group_by_prompt([s.prompt_ids for s in p.sequences], [None] * len(p.sequences)):
-                lps, _ = fn(model, g.prompt_ids, [p.sequences[i].completion_ids for i in g.indices],
-                            temperature=p.temperature)
-                for i, lp in zip(g.indices, lps):
-                    res[i] = [float(x) for x in lp.float().cpu()]
+            lps, _ = fn(model, [g.prompt_ids for g in groups],
+                        [[p.sequences[i].completion_ids for i in g.indices] for g in groups], temperature=p.temperature)
+        for i, lp in zip([i for g in groups for i in g.indices], lps):
+            res[i] = [float(x) for x in lp.float().cpu()]
         return {'logprobs': res}
 
     def logits(self, p: P.LogitsParams) -> dict:
@@ -374,9 +379,8 @@ class Session:
             from .model import load_model
             model, cfg = load_model(p.model_path, device='cpu', dtype=torch.float32)
         else:
-            from .lora import merge_lora
-            model, cfg = copy.deepcopy(self.need_model()).to(device='cpu', dtype=torch.float32), self.cfg
-            merge_lora(model)
+            # export_onnx makes its own merged CPU fp32 copy when the model has LoRA or lives elsewhere.
+            model, cfg = self.need_model(), self.cfg
         model.eval()
         path = onnx_export.export_onnx(model, cfg, p.out, opset=p.opset)
         return {'path': str(path), 'bytes': ckpt.folder_bytes(str(path)), 'seconds': time.perf_counter() - t0}

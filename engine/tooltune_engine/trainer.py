@@ -20,10 +20,11 @@ from .losses import StepStats, build_normaliser, token_terms
 from .optim import Optimizer
 from .protocol import LossConfig, SftExample, TrainSequence
 
-# completion_logprobs(model, prompt_ids, completions, temperature, with_entropy) -> (logps, entropies | None)
+# batched_completion_logprobs(model, prompts, completions_per_prompt, temperature=, with_entropy=)
+#   -> (flat prompt-major list of logps [L], entropies | None)
 LogprobFn = Callable[..., Tuple[List[torch.Tensor], Optional[List[torch.Tensor]]]]
-# reference(prompt_ids, completions, temperature) -> logps under the KL reference policy (no gradient)
-ReferenceFn = Callable[[List[int], List[List[int]], float], List[torch.Tensor]]
+# reference(prompts, completions_per_prompt, temperature) -> flat logps under the KL reference (no gradient)
+ReferenceFn = Callable[[List[List[int]], List[List[List[int]]], float], List[torch.Tensor]]
 
 DEFAULT_MICRO_BATCH_TOKENS = 8192
 
@@ -147,23 +148,22 @@ def train_step(model: torch.nn.Module, optimizer: Optimizer, sequences: Sequence
     optimizer.zero_grad()
     total_loss = 0.0
     for bi, batch in enumerate(batches):
+        # One forward for the whole micro-batch: each chunk's prompt runs once, its completions share the cache.
+        prompts = [c.prompt_ids for c in batch]
+        comps = [[sequences[i].completion_ids for i in c.indices] for c in batch]
+        order = [i for c in batch for i in c.indices]
+        logps, ents = logprob_fn(model, prompts, comps, temperature=cfg.temperature, with_entropy=True)
+        refs = reference(prompts, comps, cfg.temperature) if cfg.beta > 0 else None
         mb_loss = None
-        for chunk in batch:
-            comps = [sequences[i].completion_ids for i in chunk.indices]
-            logps, ents = logprob_fn(model, chunk.prompt_ids, comps, temperature=cfg.temperature, with_entropy=True)
-            refs = None
-            if cfg.beta > 0:
-                refs = reference(chunk.prompt_ids, comps, cfg.temperature)
-            for k, i in enumerate(chunk.indices):
-                s = sequences[i]
-                lp = logps[k].float()
-                old = None if s.old_logprobs is None else torch.tensor(s.old_logprobs, dtype=lp.dtype,
-                                                                       device=lp.device)
-                ref = None if refs is None else refs[k].float().to(lp.device)
-                terms = token_terms(lp, old, s.advantage, cfg.epsilon_low, cfg.epsilon_high, cfg.beta, ref)
-                contrib = terms.loss.sum() * norm.weight(lengths[i])
-                mb_loss = contrib if mb_loss is None else mb_loss + contrib
-                stats.add_sequence(terms, None if ents is None else ents[k], s.advantage, cfg, True)
+        for k, i in enumerate(order):
+            s = sequences[i]
+            lp = logps[k].float()
+            old = None if s.old_logprobs is None else torch.tensor(s.old_logprobs, dtype=lp.dtype, device=lp.device)
+            ref = None if refs is None else refs[k].float().to(lp.device)
+            terms = token_terms(lp, old, s.advantage, cfg.epsilon_low, cfg.epsilon_high, cfg.beta, ref)
+            contrib = terms.loss.sum() * norm.weight(lengths[i])
+            mb_loss = contrib if mb_loss is None else mb_loss + contrib
+            stats.add_sequence(terms, None if ents is None else ents[k], s.advantage, cfg, True)
         if mb_loss is not None:
             mb_loss.backward()
             total_loss += float(mb_loss.detach())
@@ -222,13 +222,13 @@ def sft_step(model: torch.nn.Module, optimizer: Optimizer, examples: Sequence[Sf
     optimizer.zero_grad()
     total_loss = 0.0
     for bi, batch in enumerate(batches):
+        logps, _ = logprob_fn(model, [c.prompt_ids for c in batch],
+                              [[examples[i].target_ids for i in c.indices] for c in batch],
+                              temperature=1.0, with_entropy=False)
         mb_loss = None
-        for chunk in batch:
-            logps, _ = logprob_fn(model, chunk.prompt_ids, [examples[i].target_ids for i in chunk.indices],
-                                  temperature=1.0, with_entropy=False)
-            for lp in logps:
-                contrib = -lp.float().sum() * weight
-                mb_loss = contrib if mb_loss is None else mb_loss + contrib
+        for lp in logps:
+            contrib = -lp.float().sum() * weight
+            mb_loss = contrib if mb_loss is None else mb_loss + contrib
         if mb_loss is not None:
             mb_loss.backward()
             total_loss += float(mb_loss.detach())
