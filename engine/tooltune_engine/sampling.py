@@ -1,0 +1,185 @@
+"""Batched sampling for GRPO rollouts: n samples per prompt sharing one prefill, KV-cached decoding.
+
+- Each prompt is prefilled once; its KV cache is repeated n times (prompt-major), so a group of G samples costs one
+  prompt pass, not G.
+- The cache is preallocated for the whole generation and written in place (`KVCache.reserve`).
+- Tokens are drawn by inverse CDF (softmax -> cumsum -> searchsorted): measured here ~9x faster than
+  torch.multinomial at a 151,936-token vocabulary (see /work/shared/LEARNING.md), same distribution.
+- Rows that hit a stop token drop out of the batch once enough of them have finished, so they stop costing compute.
+- Log-probs are those of the sampling distribution before top-k/top-p filtering, log_softmax(logits / T), which is
+  what TRL stores and what `logprobs.completion_logprobs` recomputes at train time (T = 1 for greedy).
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+import torch
+
+from .errors import EngineError
+from .model import DecoderLM, position_ids_from_mask
+
+Tensor = torch.Tensor
+
+# Compact the batch (drop finished rows from the KV cache) once at most this share of the current rows is alive.
+# A gather of the whole cache costs about one decode step; doing it at every finish would cost more than it saves.
+COMPACT_BELOW = 0.75
+
+
+class SamplingError(EngineError):
+    """Bad generate arguments (empty prompt, token id out of range, bad temperature)."""
+
+
+def left_pad(prompts: Sequence[Sequence[int]], pad_id: int, device) -> tuple:
+    """[B, P] ids and mask with each prompt right-aligned (left padding, as transformers.js batches)."""
+    p = max(len(x) for x in prompts)
+    ids = torch.full((len(prompts), p), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(prompts), p), dtype=torch.long)
+    for i, x in enumerate(prompts):
+        if len(x):
+            ids[i, p - len(x):] = torch.tensor(list(x), dtype=torch.long)
+            mask[i, p - len(x):] = 1
+    return ids.to(device), mask.to(device)
+
+
+def filter_logits(scaled: Tensor, top_k: int = 0, top_p: float = 1.0) -> Optional[Tensor]:
+    """Bool mask [R, V] of tokens removed by top-k and top-p (nucleus), or None when nothing is filtered.
+
+    top-p keeps the smallest set of most likely tokens whose probability reaches top_p (always at least one).
+    """
+    v = scaled.shape[-1]
+    removed = None
+    if 0 < top_k < v:
+        kth = torch.topk(scaled, top_k, dim=-1).values[:, -1:]
+        removed = scaled < kth
+    if top_p < 1.0:
+        s = scaled if removed is None else scaled.masked_fill(removed, float("-inf"))
+        sorted_logits, order = torch.sort(s, dim=-1, descending=True)
+        probs = torch.softmax(sorted_logits, dim=-1)
+        # drop a token when the mass before it already reaches top_p; the first token is always kept
+        drop_sorted = (probs.cumsum(-1) - probs) >= top_p
+        drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
+        removed = drop if removed is None else (removed | drop)
+    return removed
+
+
+def inverse_cdf_sample(probs: Tensor, generator: Optional[torch.Generator] = None) -> Tensor:
+    """One token per row of (possibly unnormalised) non-negative weights [R, V]: the first index whose CDF exceeds
+    u * total, u ~ U[0, 1). Zero-weight tokens are never chosen (searchsorted with right=True skips flat runs)."""
+    cdf = probs.cumsum(-1)
+    total = cdf[:, -1:]
+    u = torch.rand((probs.shape[0], 1), generator=generator, device=probs.device, dtype=cdf.dtype)
+    # Keep u strictly below the total so rounding can never run off the end onto a filtered token.
+    target = torch.minimum(u * total, total * (1 - 4 * torch.finfo(cdf.dtype).eps))
+    return torch.searchsorted(cdf, target, right=True).squeeze(-1).clamp_(max=probs.shape[-1] - 1)
+
+
+def sample_next(logits: Tensor, temperature: float, top_k: int = 0, top_p: float = 1.0,
+                generator: Optional[torch.Generator] = None) -> tuple:
+    """(tokens [R], logprobs [R]) from logits [R, V] (fp32)."""
+    if temperature == 0:
+        tok = logits.argmax(-1)
+        logp = torch.log_softmax(logits, -1)
+        return tok, logp.gather(-1, tok[:, None]).squeeze(-1)
+    scaled = logits / temperature
+    logp = torch.log_softmax(scaled, -1)
+    probs = logp.exp()
+    removed = filter_logits(scaled, top_k, top_p)
+    if removed is not None:
+        probs = probs.masked_fill(removed, 0.0)
+    tok = inverse_cdf_sample(probs, generator)
+    return tok, logp.gather(-1, tok[:, None]).squeeze(-1)
+
+
+def _check(model: DecoderLM, prompts, n, max_new_tokens, temperature, top_p, top_k, stop_token_ids):
+    v = model.config.vocab_size
+    if not isinstance(prompts, (list, tuple)) or not prompts:
+        raise SamplingError("prompts must be a non-empty list of token-id lists")
+    for i, p in enumerate(prompts):
+        if not len(p):
+            raise SamplingError(f"prompts[{i}] is empty; every prompt needs at least one token")
+        bad = [t for t in p if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < v]
+        if bad:
+            raise SamplingError(f"prompts[{i}] holds token id {bad[0]!r} outside the vocabulary [0, {v}); "
+                                "was the prompt tokenized with this model's tokenizer?")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise SamplingError(f"n must be a positive integer, got {n!r}")
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
+        raise SamplingError(f"max_new_tokens must be a non-negative integer, got {max_new_tokens!r}")
+    if not isinstance(temperature, (int, float)) or temperature < 0:
+        raise SamplingError(f"temperature must be >= 0 (0 = greedy), got {temperature!r}")
+    if not isinstance(top_p, (int, float)) or not 0 < top_p <= 1:
+        raise SamplingError(f"top_p must be in (0, 1], got {top_p!r}")
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
+        raise SamplingError(f"top_k must be a non-negative integer (0 = off), got {top_k!r}")
+    bad = [t for t in stop_token_ids if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < v]
+    if bad:
+        raise SamplingError(f"stop_token_ids holds {bad[0]!r}, outside the vocabulary [0, {v})")
+
+
+@torch.no_grad()
+def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new_tokens: int,
+             temperature: float = 1.0, top_p: float = 1.0, top_k: int = 0, stop_token_ids: Sequence[int] = (),
+             seed: Optional[int] = None, pad_id: int = 0) -> List[Dict]:
+    """Sample n completions per prompt. Returns len(prompts) * n dicts, prompt-major:
+    `{"prompt_index", "ids", "logprobs", "finish_reason"}`; a completion that ends with a stop token includes it
+    (finish_reason "stop"), one that runs out of budget has finish_reason "length"."""
+    stop_token_ids = list(stop_token_ids)
+    _check(model, prompts, n, max_new_tokens, temperature, top_p, top_k, stop_token_ids)
+    device = model.device
+    b, rows = len(prompts), len(prompts) * n
+    results = [{"prompt_index": r // n, "ids": [], "logprobs": [], "finish_reason": "length"} for r in range(rows)]
+    if max_new_tokens == 0:
+        return results
+    gen = None
+    if seed is not None:
+        gen = torch.Generator(device=device)
+        gen.manual_seed(int(seed))
+    stops = torch.tensor(stop_token_ids or [-1], dtype=torch.long, device=device)
+
+    # ---- prefill: each prompt once --------------------------------------------------------------------------------
+    ids, pmask = left_pad(prompts, pad_id, device)
+    p = ids.shape[1]
+    hidden, cache = model.forward_hidden(ids, position_ids_from_mask(pmask), pmask, use_cache=True)
+    logits = model.head(hidden[:, -1]).float().repeat_interleave(n, 0)
+    cache = cache.repeat_interleave(n).reserve(p + max_new_tokens)
+    mask = torch.zeros((rows, p + max_new_tokens), dtype=torch.long, device=device)
+    mask[:, :p] = pmask.repeat_interleave(n, 0)
+    next_pos = pmask.sum(1).repeat_interleave(n)  # position id of the next token = real tokens so far
+
+    # ---- decode -----------------------------------------------------------------------------------------------------
+    row_of = torch.arange(rows, device=device)  # original row of each current batch row
+    alive = torch.ones(rows, dtype=torch.bool, device=device)
+    out_tok = torch.zeros((rows, max_new_tokens), dtype=torch.long, device=device)
+    out_lp = torch.zeros((rows, max_new_tokens), dtype=torch.float32, device=device)
+    lengths = torch.zeros(rows, dtype=torch.long, device=device)
+    stopped = torch.zeros(rows, dtype=torch.bool, device=device)
+    for step in range(max_new_tokens):
+        tok, lp = sample_next(logits, temperature, top_k, top_p, gen)
+        live_rows = row_of[alive]
+        out_tok[live_rows, step] = tok[alive]
+        out_lp[live_rows, step] = lp[alive].float()
+        lengths[live_rows] += 1
+        hit = alive & torch.isin(tok, stops)
+        stopped[row_of[hit]] = True
+        alive &= ~hit
+        n_alive = int(alive.sum())
+        if n_alive == 0 or step == max_new_tokens - 1:
+            break
+        if n_alive <= COMPACT_BELOW * alive.numel():
+            keep = alive.nonzero().squeeze(-1)
+            cache = cache.select(keep)
+            row_of, tok, mask, next_pos = row_of[keep], tok[keep], mask[keep], next_pos[keep]
+            alive = torch.ones(len(keep), dtype=torch.bool, device=device)
+        col = p + step
+        mask[:, col] = 1
+        hidden, cache = model.forward_hidden(tok[:, None], next_pos[:, None], mask[:, :col + 1], past=cache,
+                                             use_cache=True)
+        next_pos = next_pos + 1
+        logits = model.head(hidden[:, 0]).float()
+
+    toks, lps, lens, stp = out_tok.tolist(), out_lp.tolist(), lengths.tolist(), stopped.tolist()
+    for r in range(rows):
+        results[r]["ids"] = toks[r][:lens[r]]
+        results[r]["logprobs"] = lps[r][:lens[r]]
+        results[r]["finish_reason"] = "stop" if stp[r] else "length"
+    return results
