@@ -30,6 +30,10 @@ class LoraError(EngineError):
     """A LoRA configuration that cannot be applied (bad rank, target that matches nothing)."""
 
 
+def _merge_dtype(w: Tensor) -> torch.dtype:
+    return torch.float64 if w.dtype == torch.float64 else torch.float32
+
+
 class LoRALinear(nn.Linear):
     """nn.Linear plus a low-rank update; shares (does not copy) the base weight and bias."""
 
@@ -61,8 +65,9 @@ class LoRALinear(nn.Linear):
         return out + self.lora_B(self.lora_A(self.lora_dropout(x))) * self.scaling
 
     def delta_weight(self) -> Tensor:
-        """(alpha / r) * B A, in fp32 for an accurate merge, [out, in]."""
-        return (self.lora_B.weight.float() @ self.lora_A.weight.float()) * self.scaling
+        """(alpha / r) * B A, [out, in], in fp32 at least (an accurate merge under bf16)."""
+        acc = _merge_dtype(self.weight)
+        return (self.lora_B.weight.to(acc) @ self.lora_A.weight.to(acc)) * self.scaling
 
 
 def _lora_modules(model: nn.Module) -> Iterator[tuple]:
@@ -135,7 +140,7 @@ def merge_lora(model: nn.Module) -> nn.Module:
     """Fold every adapter into its base weight and put plain nn.Linear layers back (in place)."""
     for name, m in list(_lora_modules(model)):
         with torch.no_grad():
-            merged = (m.weight.float() + m.delta_weight()).to(m.weight.dtype)
+            merged = (m.weight.to(_merge_dtype(m.weight)) + m.delta_weight()).to(m.weight.dtype)
         lin = nn.Linear(m.in_features, m.out_features, bias=m.bias is not None,
                         device=m.weight.device, dtype=m.weight.dtype)
         lin.weight = nn.Parameter(merged, requires_grad=m.weight.requires_grad)
@@ -155,7 +160,7 @@ def merged_state_dict(model: nn.Module) -> Dict[str, Tensor]:
             continue
         v = v.detach()
         if k in deltas:
-            v = (v.float() + deltas[k].delta_weight().detach()).to(v.dtype)
+            v = (v.to(_merge_dtype(v)) + deltas[k].delta_weight().detach()).to(v.dtype)
         out[k] = v
     return out
 
