@@ -46,9 +46,11 @@ export class InferenceService {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const path = this.opts.workerPath ?? defaultWorkerPath();
-    // A .ts worker (tests) needs tsx's loader in the worker too.
-    const execArgv = path.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    const w = new Worker(path, { execArgv, env: { ...process.env, ...this.opts.env } });
+    const env = { ...process.env, ...this.opts.env };
+    // A .ts worker (tests, under tsx) registers tsx's require hook in the thread first; bundles load directly.
+    const w = path.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(path)});`, { eval: true, env })
+      : new Worker(path, { env });
     this.starts++;
     w.on('message', (m: FromWorker) => this.onMessage(m));
     w.on('error', (e) => this.onExit(w, `crashed: ${e.message}`));
