@@ -1,0 +1,164 @@
+// Command implementations. Each takes the Ctx; heavy modules are imported on first use so activation stays fast.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { listRuns, type RunSummary } from '../train/runReader';
+import { pythonCandidates, runPreflight, explainPreflightFailure, formatReport } from './bootstrap';
+import { cliInvocation, startCli } from './cliProcess';
+import { SECTION } from './config';
+import { UserError, type Ctx } from './ctx';
+import { Dashboard } from './dashboard';
+import { configPath, readProjectConfig, trainerConfigText, EXTENSION_ONLY_KEYS, type ProjectChoices } from './projectConfig';
+import { compareRowAcrossSteps, openRolloutDiff, type RolloutArgs } from './runsView';
+import { TrainingSession } from './training';
+import { trainArgs } from './trainArgs';
+import { pickTrainingChoices, validateInputs } from './trainFlow';
+
+export function dashboardDeps(ctx: Ctx) {
+  return {
+    extensionUri: ctx.extension.extensionUri, workspaceRoot: () => ctx.workspaceRoot(), output: ctx.output,
+    pollIntervalMs: () => ctx.config.pollIntervalMs, activeRunId: () => ctx.training?.current.runId,
+  };
+}
+
+/** Preflight the Python; on failure explain it and return undefined. */
+async function ensurePython(ctx: Ctx, root: string): Promise<string | undefined> {
+  const candidates = await pythonCandidates(ctx.config.pythonPath, vscode.workspace.isTrusted, vscode.Uri.file(root));
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ToolTune: checking Python and torch…' }, () => runPreflight(candidates, root));
+  if (!r.ok || !r.python) { await explainPreflightFailure(r, ctx.output); return undefined; }
+  ctx.output.appendLine(`[preflight] ${r.python}: torch ${r.torchVersion} on ${r.device}${r.deviceName ? ` (${r.deviceName})` : ''}`);
+  for (const p of r.problems) ctx.output.appendLine(`[preflight] note: ${p.message} — fix: ${p.fix}`);
+  return r.python;
+}
+
+/** The trainer rejects unknown keys, so the extension's own keys (paths, split) go as flags and the rest as --config. */
+function trainerConfigFile(root: string): string | undefined {
+  const file = configPath(root);
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  const cfg = readProjectConfig(root).value;
+  const rest = Object.keys(cfg).filter((k) => !(EXTENSION_ONLY_KEYS as readonly string[]).includes(k) && k !== 'model' && k !== 'preset');
+  if (!rest.length) return undefined;
+  const out = join(root, '.tooltune', 'cache', 'trainer-config.json');
+  mkdirSync(join(root, '.tooltune', 'cache'), { recursive: true });
+  writeFileSync(out, trainerConfigText(text));
+  return out;
+}
+
+async function launch(ctx: Ctx, root: string, choices: ProjectChoices, extra: string[]): Promise<void> {
+  const python = await ensurePython(ctx, root);
+  if (!python) return;
+  const args = [...trainArgs(root, choices, trainerConfigFile(root)), ...extra];
+  const session = new TrainingSession(args, root, { ...process.env, TOOLTUNE_PYTHON: python }, {
+    output: ctx.output, extensionPath: ctx.extensionPath,
+    onRunStarted: (runId) => { ctx.runsTree.refresh(); Dashboard.notifyRunsChanged(); Dashboard.show(dashboardDeps(ctx), runId); },
+    onStep: () => { /* the dashboard tails the run folder itself; the tree refreshes on expand */ },
+    onEnded: () => { ctx.training = undefined; void vscode.commands.executeCommand('setContext', 'tooltune.training', false); ctx.runsTree.refresh(); Dashboard.notifyRunsChanged(); },
+  });
+  ctx.training = session;
+  void vscode.commands.executeCommand('setContext', 'tooltune.training', true);
+}
+
+export async function train(ctx: Ctx): Promise<void> {
+  ctx.requireTrust('Training');
+  const root = ctx.requireRoot();
+  if (ctx.training?.running) throw new UserError('A training run is already going: stop it first (ToolTune: Stop Training).');
+  const choices = await pickTrainingChoices(root);
+  if (!choices) return;
+  if (!(await validateInputs(ctx, root, choices))) return;
+  await launch(ctx, root, choices, []);
+}
+
+export async function stopTraining(ctx: Ctx): Promise<void> {
+  if (!ctx.training?.running) { void vscode.window.showInformationMessage('ToolTune: no training run is going.'); return; }
+  ctx.training.stop();
+}
+
+async function pickRun(ctx: Ctx, title: string, filter: (r: RunSummary) => boolean, empty: string): Promise<RunSummary | undefined> {
+  const runs = listRuns(ctx.requireRoot()).filter(filter);
+  if (!runs.length) throw new UserError(empty);
+  const it = await vscode.window.showQuickPick(runs.map((r) => ({ label: r.id, description: `${r.status} · step ${r.step}${r.totalSteps ? `/${r.totalSteps}` : ''}`, run: r })), { title });
+  return it?.run;
+}
+
+export async function resumeTraining(ctx: Ctx, arg?: { run?: RunSummary }): Promise<void> {
+  ctx.requireTrust('Resuming training');
+  const root = ctx.requireRoot();
+  if (ctx.training?.running) throw new UserError('A training run is already going: stop it first.');
+  const run = arg?.run ?? await pickRun(ctx, 'Resume which run?', (r) => r.status !== 'completed' && r.status !== 'running' && existsSync(join(r.dir, 'checkpoints')),
+    'No stopped or failed run with a checkpoint under .tooltune/runs/.');
+  if (!run) return;
+  const choices = readProjectConfig(root).choices;
+  if (!choices.tools || !choices.data) throw new UserError('Resume needs the tools and data files: run "ToolTune: Train Tool-Use Model" once so they are saved in .tooltune/config.json.');
+  await launch(ctx, root, choices, ['--resume', run.dir]);
+}
+
+/** The model folder of a run: final/ when it finished, else its newest checkpoint. */
+function modelDirOf(run: RunSummary): string { return join(run.dir, 'final'); }
+
+export async function evaluateModel(ctx: Ctx, arg?: { run?: RunSummary }): Promise<void> {
+  ctx.requireTrust('Evaluation');
+  const root = ctx.requireRoot();
+  const run = arg?.run ?? await pickRun(ctx, 'Evaluate which run\'s model?', (r) => r.hasFinal, 'No finished run with a final/ model under .tooltune/runs/.');
+  if (!run) return;
+  const c = readProjectConfig(root).choices;
+  const data = c.eval_data ?? c.data;
+  if (!c.tools || !data) throw new UserError('Evaluate needs the tools and eval data: run "ToolTune: Train Tool-Use Model" once so they are saved in .tooltune/config.json.');
+  await runCliTask(ctx, root, 'Evaluating', ['eval', '--model', modelDirOf(run), '--tools', join(root, c.tools), '--data', join(root, data)]);
+}
+
+export async function exportModel(ctx: Ctx, arg?: { run?: RunSummary }): Promise<void> {
+  ctx.requireTrust('Export');
+  const root = ctx.requireRoot();
+  const run = arg?.run ?? await pickRun(ctx, 'Export which run\'s model to ONNX?', (r) => r.hasFinal, 'No finished run with a final/ model under .tooltune/runs/.');
+  if (!run) return;
+  await runCliTask(ctx, root, 'Exporting', ['export', '--model', modelDirOf(run)]);
+}
+
+/** Run a CLI command with a progress notification; its output goes to the output channel. */
+async function runCliTask(ctx: Ctx, root: string, title: string, args: string[]): Promise<void> {
+  const python = await ensurePython(ctx, root);
+  if (!python) return;
+  ctx.output.appendLine(`[${args[0]}] tooltune ${args.join(' ')}`);
+  const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ToolTune: ${title}…`, cancellable: true }, (_p, token) => {
+    const run = startCli(cliInvocation(ctx.extensionPath, args, { ...process.env, TOOLTUNE_PYTHON: python }), root, (l) => ctx.output.appendLine(l), (l) => ctx.output.appendLine(l));
+    token.onCancellationRequested(() => run.child.kill('SIGINT'));
+    return run.exited;
+  });
+  const msg = `ToolTune: ${title.toLowerCase()} ${code === 0 ? 'finished' : `failed (exit code ${code})`}.`;
+  const show = code === 0 ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+  if ((await show(msg, 'Show Log')) === 'Show Log') ctx.output.show(true);
+}
+
+export async function selectPython(ctx: Ctx): Promise<void> {
+  const root = ctx.workspaceRoot();
+  const candidates = await pythonCandidates(ctx.config.pythonPath, vscode.workspace.isTrusted, root ? vscode.Uri.file(root) : undefined);
+  const items: (vscode.QuickPickItem & { value?: string; browse?: boolean })[] = [
+    ...candidates.map((c) => ({ label: c.command, description: c.source, value: c.command })),
+    { label: '$(folder-opened) Browse for an interpreter…', browse: true },
+  ];
+  const it = await vscode.window.showQuickPick(items, { title: 'Python for the ToolTune engine (needs torch)' });
+  if (!it) return;
+  let path = it.value;
+  if (it.browse) path = (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use this Python' }))?.[0]?.fsPath;
+  if (!path) return;
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ToolTune: checking ${path}…` }, () => runPreflight([{ command: path!, source: 'your choice' }], root));
+  if (!r.ok) { await explainPreflightFailure(r, ctx.output); return; }
+  await vscode.workspace.getConfiguration(SECTION).update('pythonPath', path, root ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  ctx.output.appendLine(await formatReport(r));
+  void vscode.window.showInformationMessage(`ToolTune: using ${path} (torch ${r.torchVersion}, ${r.device}).`);
+}
+
+export function openDashboard(ctx: Ctx, runId?: unknown): void {
+  const id = typeof runId === 'string' ? runId : (runId as { run?: RunSummary } | undefined)?.run?.id;
+  Dashboard.show(dashboardDeps(ctx), id);
+}
+
+export async function openRollout(ctx: Ctx, args: RolloutArgs | { rollout?: unknown; runDir?: string }): Promise<void> {
+  const a = 'rollout' in args && args.rollout ? { runDir: args.runDir!, step: (args.rollout as { step: number }).step, rowId: (args.rollout as { row_id: string }).row_id, sample: (args.rollout as { sample: number }).sample } : (args as RolloutArgs);
+  await openRolloutDiff(ctx.rollouts, a);
+}
+
+export async function compareAcrossSteps(ctx: Ctx, node: { runDir: string; rowId: string; step: number }): Promise<void> {
+  await compareRowAcrossSteps(ctx.rollouts, node);
+}

@@ -1,0 +1,36 @@
+// Pure helpers of the Train flow: paths relative to the workspace, the validator's output, the train CLI's arguments.
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import type { Diagnostic } from '../core/types';
+import { isHubId } from './candidates';
+import type { ProjectChoices } from './projectConfig';
+
+export const rel = (root: string, p: string) => (isAbsolute(p) ? relative(root, p) || p : p);
+export const abs = (root: string, p: string) => (isAbsolute(p) ? p : join(root, p));
+
+/** Problems found by the validator CLI, as `file:line:col: severity: message` lines (src/cli/commands/validate.ts). */
+export function parseValidatorOutput(lines: string[], root: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const l of lines) {
+    const m = /^(.+?):(\d+):(\d+):?\s+(error|warning):?\s+(.*)$/.exec(l.trim());
+    if (!m) continue;
+    out.push({ file: abs(root, m[1]!), line: Number(m[2]), column: Number(m[3]), severity: m[4] as 'error' | 'warning', message: m[5]! });
+  }
+  return out;
+}
+
+/** CLI arguments for `tooltune train` from the saved choices. */
+export function trainArgs(root: string, c: ProjectChoices, trainerConfig: string | undefined, exists: (p: string) => boolean = existsSync): string[] {
+  // "models/tiny" reads as a Hub id too: a folder of that name in the workspace wins.
+  const model = c.model ?? 'demo';
+  const modelArg = model === 'demo' ? model : isAbsolute(model) || exists(abs(root, model)) || !isHubId(model) ? abs(root, model) : model;
+  return [
+    '--tools', abs(root, c.tools!), '--data', abs(root, c.data!),
+    ...(c.eval_data ? ['--eval-data', abs(root, c.eval_data)] : []),
+    ...(c.eval_split !== undefined ? ['--eval-split', String(c.eval_split)] : []),
+    '--model', modelArg,
+    ...(c.preset ? ['--preset', c.preset] : []),
+    ...(trainerConfig ? ['--config', trainerConfig] : []),
+    '--out', join(root, '.tooltune', 'runs'),
+  ];
+}
