@@ -24,6 +24,9 @@ export interface EngineStartOptions {
   onStderr?: (line: string) => void;
   /** How many stderr lines to keep for crash reports. */
   stderrLines?: number;
+  /** Run the engine in its own process group (POSIX), so a terminal's Ctrl-C reaches only the orchestrator, which
+   *  finishes the step and checkpoints; the engine still exits when its stdin closes. */
+  detached?: boolean;
 }
 
 /** A JSON-RPC error answered by the engine (the process is still alive). */
@@ -83,7 +86,7 @@ export class EngineClient {
       // Tracebacks and logs must reach us as they happen, not when a buffer fills.
       PYTHONUNBUFFERED: '1',
     };
-    const child = spawn(opts.python, ['-m', 'tooltune_engine'], { cwd: opts.cwd ?? engineDir, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(opts.python, ['-m', 'tooltune_engine'], { cwd: opts.cwd ?? engineDir, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached: opts.detached === true && process.platform !== 'win32' });
     // Requests go through a PassThrough piped into stdin: when the engine dies (or never started) writes land in a
     // stream that is still open instead of a destroyed one, whose failures vscode-jsonrpc leaves unhandled; the exit
     // handler below then rejects the request with the engine's stderr tail.

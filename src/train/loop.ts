@@ -1,0 +1,222 @@
+// The training run, start to end. GRPO choices (PAPERS.md §1, §2, §4): G samples per row at the policy's own
+// temperature; group-relative advantages with TRL's scale_rewards; TRL's loss types and asymmetric clip; no KL unless
+// beta > 0 (the reference is the LoRA-off base); optional SFT warm-up on the gold calls first, because GRPO needs a
+// start whose groups often hold a correct answer (LEARNING.md); ToolExpander's hard-row substitution when enabled.
+//
+//   tooltune train --tools tools.json --data train.jsonl --model demo --preset toolexpander
+//
+// Sections: inputs → run folder → engine → model → SFT → eval → GRPO loop (checkpoint, stop) → final + export.
+// Everything written to the run folder is flushed as it happens; a crash marks the run failed and keeps it all.
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EngineClient, EngineCrashedError } from '../engine/client';
+import { PROTOCOL_VERSION } from '../engine/protocol';
+import { defaultCandidates, formatPreflight, preflight } from '../engine/python';
+import { grpoOptimizer, sftOptimizer, type TrainConfig } from './config';
+import type { EvalRecord, RunStatus, TrainEvent } from './events';
+import { evaluate } from './evaluation';
+import { loadInputs } from './inputs';
+import { prepareModel, type PreparedModel } from './modelSource';
+import { Policy } from './policy';
+import type { Reporter } from './reporter';
+import { BatchSampler, type SamplerState } from './sampler';
+import { runSft } from './sft';
+import { grpoStep } from './step';
+import { RunWriter } from './runWriter';
+
+export interface TrainInputs { tools: string; data: string; evalData?: string }
+
+export interface TrainRequest {
+  config: TrainConfig;
+  inputs: TrainInputs;
+  /** Folder that receives run folders (default `.tooltune/runs`). */
+  runsDir: string;
+  /** Resume this run folder from its last checkpoint (config and inputs come from the folder). */
+  resumeDir?: string;
+  /** Explicit Python (else TOOLTUNE_PYTHON, PATH, /usr/bin/python3). */
+  python?: string;
+  reporter: Reporter;
+  /** Set `.requested` to stop after the current step (SIGINT): checkpoint, then status "stopped". */
+  stop: { requested: boolean };
+  /** Cache folder for the built-in demo model and hub downloads. */
+  cacheDir?: string;
+  /** Called with the engine once it runs (tests use it to kill the engine mid-run). */
+  onEngine?: (engine: EngineClient) => void;
+}
+
+export interface TrainOutcome { status: Exclude<RunStatus, 'starting' | 'running' | 'stopping'>; runDir: string | null; finalDir?: string; error?: string; lastEval?: EvalRecord; firstEval?: EvalRecord; steps: number }
+
+/** What a checkpoint's trainer_state.json holds: the orchestrator's own state. */
+interface TrainerState { step: number; sampler: SamplerState; num_tokens: number; elapsed: number; first_eval?: EvalRecord }
+
+export async function train(req: TrainRequest): Promise<TrainOutcome> {
+  const started = Date.now();
+  let writer: RunWriter | null = null;
+  let engine: EngineClient | null = null;
+  const emit = (e: TrainEvent) => {
+    req.reporter(e);
+    if (!writer) return;
+    if (e.type === 'log') writer.log(e.level, e.message);
+    else if (e.type === 'phase') writer.log('info', `phase ${e.phase}${e.message ? `: ${e.message}` : ''}`);
+    else if (e.type === 'checkpoint') writer.log('info', `checkpoint step ${e.step}: ${e.path}`);
+  };
+  const log = (level: 'info' | 'warning' | 'error', message: string) => emit({ type: 'log', level, message });
+  let step = 0;
+  let firstEval: EvalRecord | undefined;
+  let lastEval: EvalRecord | undefined;
+  try {
+    // ---- inputs and run folder
+    let cfg = req.config;
+    let inputs = req.inputs;
+    let resumeFrom: { step: number; path: string } | null = null;
+    if (req.resumeDir) {
+      writer = RunWriter.open(req.resumeDir);
+      const saved = writer.config as TrainConfig & { inputs: TrainInputs };
+      cfg = { ...saved, max_steps: req.config.max_steps !== saved.max_steps && req.config.max_steps > 0 ? Math.max(saved.max_steps, req.config.max_steps) : saved.max_steps };
+      inputs = saved.inputs;
+      resumeFrom = writer.lastCheckpoint();
+      if (!resumeFrom) throw new Error(`${writer.dir}: no complete checkpoint to resume from (checkpoints/step-N/ with trainer_state.json); start a new run instead`);
+      const dropped = writer.truncateAfter(resumeFrom.step);
+      log('info', `resuming from step ${resumeFrom.step}; dropped records written after that checkpoint: ${JSON.stringify(dropped)}`);
+    }
+    emit({ type: 'phase', phase: 'preflight' });
+    const pf = await preflight(defaultCandidates(req.python), { diskPath: req.runsDir });
+    if (!pf.ok) throw new Error(`no usable Python for the engine:\n${formatPreflight(pf)}`);
+    for (const p of pf.problems.slice(0)) if (!/cannot import torch|not found/.test(p.message)) log('warning', `${p.message} — ${p.fix}`);
+    const data = await loadInputs(inputs);
+    for (const w of data.warnings) log('warning', w);
+    if (!writer) writer = RunWriter.create(req.runsDir, cfg.name, { ...cfg, inputs }, cfg.max_steps);
+    const runDir = writer.dir;
+    emit({ type: 'run_started', run_dir: runDir, name: cfg.name, config: cfg, total_steps: cfg.max_steps, ...(resumeFrom ? { resumed_from_step: resumeFrom.step } : {}) });
+    writer.log('info', `python ${pf.python} torch ${pf.torchVersion} device ${pf.device}; ${data.train.length} train rows, ${data.eval.length} eval rows`);
+    writer.setStatus({ status: 'running', step: resumeFrom?.step ?? 0, total_steps: cfg.max_steps });
+
+    // ---- engine
+    emit({ type: 'phase', phase: 'loading' });
+    engine = EngineClient.start({
+      python: pf.python!, detached: true,
+      onLog: (n) => { if (n.level !== 'debug') writer?.log(n.level, `engine: ${n.message}`); },
+    });
+    req.onEngine?.(engine);
+    writer.setStatus({ engine_pid: engine.pid });
+    const init = await engine.request('initialize', { protocol_version: PROTOCOL_VERSION, device: cfg.device, dtype: cfg.dtype, seed: cfg.seed });
+    writer.log('info', `engine ${init.engine_version} on ${init.device} (${init.device_name}), ${init.dtype}`);
+
+    // ---- model, tokenizer, codec
+    const model: PreparedModel = await prepareModel(engine, cfg, data.train, {
+      cacheDir: req.cacheDir, resumeCheckpoint: resumeFrom?.path, onProgress: (task, done, total) => emit({ type: 'progress', task, done, total }),
+      log,
+    });
+    const policy = new Policy(model.renderer, model.codec, cfg, data.train);
+    const sampler = new BatchSampler(data.train, cfg.prompts_per_step, cfg.toolexpander, cfg.seed);
+    const evalRows = cfg.eval.max_rows ? data.eval.slice(0, cfg.eval.max_rows) : data.eval;
+    let numTokens = 0;
+    let elapsedBefore = 0;
+    const now = () => elapsedBefore + (Date.now() - started) / 1000;
+
+    const runEval = async (atStep: number, passAtK: boolean) => {
+      if (!evalRows.length) return undefined;
+      emit({ type: 'phase', phase: 'eval', message: `${evalRows.length} rows${passAtK && cfg.eval.pass_at_k ? `, pass@${cfg.eval.pass_at_k}` : ''}` });
+      const out = await evaluate(engine!, policy, evalRows, {
+        passAtK: passAtK ? cfg.eval.pass_at_k : 0, passAtKTemperature: cfg.eval.pass_at_k_temperature, seed: cfg.seed,
+        onProgress: (done, total) => emit({ type: 'progress', task: 'eval', done, total }),
+      });
+      const record = { step: atStep, time: now(), split: 'eval', ...out.scores } as EvalRecord;
+      writer!.appendEval(record);
+      emit({ type: 'eval', record });
+      lastEval = record;
+      return record;
+    };
+    const checkpoint = async (atStep: number) => {
+      const state: TrainerState = { step: atStep, sampler: sampler.state, num_tokens: numTokens, elapsed: now(), ...(firstEval ? { first_eval: firstEval } : {}) };
+      const path = writer!.checkpointDir(atStep);
+      await engine!.request('save', { path, kind: 'checkpoint', trainer_state: state });
+      emit({ type: 'checkpoint', step: atStep, path });
+    };
+
+    if (resumeFrom) {
+      const loaded = await engine.request('load_checkpoint', { path: resumeFrom.path });
+      const st = loaded.trainer_state as TrainerState;
+      step = st.step;
+      sampler.restore(st.sampler);
+      numTokens = st.num_tokens;
+      elapsedBefore = st.elapsed;
+      firstEval = st.first_eval;
+      // The engine restores the optimizer config it was saved with; a longer --steps needs the schedule re-sized.
+      if (cfg.max_steps !== (writer.status.total_steps ?? cfg.max_steps)) log('warning', 'max_steps changed on resume: the lr schedule keeps its saved length');
+      writer.setStatus({ status: 'running', step, total_steps: cfg.max_steps });
+    } else {
+      // ---- SFT warm-up
+      if (cfg.sft.steps > 0) {
+        emit({ type: 'phase', phase: 'sft', message: `${cfg.sft.steps} steps × ${cfg.sft.batch_size} rows` });
+        await engine.request('configure_optimizer', sftOptimizer(cfg));
+        await runSft(engine, policy, data.train, cfg, {
+          stop: req.stop,
+          onStep: (s, total, loss) => { emit({ type: 'sft_step', step: s, total, loss }); if (s % 50 === 0 || s === total) writer!.log('info', `sft step ${s}/${total} loss ${loss.toFixed(4)}`); },
+        });
+      }
+      firstEval = await runEval(0, true);
+      await engine.request('configure_optimizer', grpoOptimizer(cfg));
+      await checkpoint(0);
+    }
+
+    // ---- GRPO
+    emit({ type: 'phase', phase: 'grpo', message: `${cfg.max_steps - step} steps × ${cfg.prompts_per_step} rows × ${cfg.num_generations} samples` });
+    while (step < cfg.max_steps && !req.stop.requested) {
+      step++;
+      const r = await grpoStep(engine, policy, sampler, step);
+      numTokens += r.tokens;
+      const metrics = { ...r.metrics, step, time: now(), num_tokens: numTokens };
+      writer.appendMetrics(metrics);
+      writer.appendRollouts(r.rollouts);
+      emit({ type: 'step', metrics });
+      emit({ type: 'rollouts', step, count: r.rollouts.length });
+      writer.setStatus({ step });
+      if (step < cfg.max_steps && cfg.eval.every && step % cfg.eval.every === 0) await runEval(step, false);
+      if (step < cfg.max_steps && (req.stop.requested || (cfg.save_steps && step % cfg.save_steps === 0))) await checkpoint(step);
+    }
+    if (req.stop.requested && step < cfg.max_steps) {
+      writer.setStatus({ status: 'stopped', step });
+      log('info', `stopped at step ${step}; resume with: tooltune train --resume ${runDir}`);
+      emit({ type: 'run_finished', status: 'stopped', run_dir: runDir });
+      return { status: 'stopped', runDir, steps: step, firstEval, lastEval };
+    }
+
+    // ---- final evaluation, weights and export
+    await runEval(step, true);
+    await checkpoint(step);
+    emit({ type: 'phase', phase: 'export' });
+    const finalDir = writer.finalDir;
+    await engine.request('save', { path: finalDir, kind: 'merged' });
+    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'generation_config.json']) {
+      const src = join(model.folder, f);
+      if (existsSync(src) && !existsSync(join(finalDir, f))) copyFileSync(src, join(finalDir, f));
+    }
+    if (cfg.export_onnx) {
+      try {
+        const ex = await engine.request('export_onnx', { out: finalDir });
+        log('info', `ONNX export: ${ex.path} (${(ex.bytes / 1e6).toFixed(1)} MB, ${ex.seconds.toFixed(1)} s)`);
+      } catch (e) {
+        if (e instanceof EngineCrashedError) throw e;
+        log('warning', `ONNX export failed, skipped (the model in ${finalDir} is complete; retry with tooltune export): ${(e as Error).message}`);
+      }
+    }
+    writer.setStatus({ status: 'completed', step, final_dir: finalDir });
+    emit({ type: 'phase', phase: 'done' });
+    emit({ type: 'run_finished', status: 'completed', run_dir: runDir, final_dir: finalDir });
+    return { status: 'completed', runDir, finalDir, steps: step, firstEval, lastEval };
+  } catch (e) {
+    const err = e as Error;
+    let message = err.message;
+    if (e instanceof EngineCrashedError) message = `${err.message}`;
+    else if (engine && !engine.alive) message = `${err.message}\nlast engine stderr lines:\n${engine.lastStderr().join('\n')}`;
+    if (writer) {
+      writer.log('error', message);
+      writer.setStatus({ status: 'failed', error: message.split('\n')[0] });
+    }
+    emit({ type: 'run_finished', status: 'failed', run_dir: writer?.dir ?? '', error: message });
+    return { status: 'failed', runDir: writer?.dir ?? null, error: message, steps: step, firstEval, lastEval };
+  } finally {
+    if (engine) await engine.dispose();
+  }
+}

@@ -1,0 +1,31 @@
+// SFT warm-up before GRPO: cross-entropy on the gold calls as the codec writes them (plus the end-of-turn token, so
+// the model learns to stop), on the same prompts GRPO will use. LEARNING.md: GRPO only has something to reinforce
+// once samples are sometimes right; on a tiny model format and tool names come first, argument copying later.
+import type { DatasetRow } from '../core/types';
+import type { EngineClient } from '../engine/client';
+import type { TrainConfig } from './config';
+import type { Policy } from './policy';
+import { Rng } from './rng';
+
+export async function runSft(engine: EngineClient, policy: Policy, rows: readonly DatasetRow[], cfg: TrainConfig, opts: {
+  stop?: { requested: boolean }; onStep?: (step: number, total: number, loss: number) => void;
+} = {}): Promise<{ steps: number; lastLoss: number }> {
+  const rng = new Rng(cfg.seed ^ 0x5f7);
+  // Prompts and targets are tokenised once: the rows repeat every epoch.
+  const examples = rows.map((r) => ({ prompt_ids: policy.prompt(r).ids, target_ids: policy.sftTarget(r) }));
+  let order: number[] = [];
+  let lastLoss = NaN;
+  let step = 0;
+  while (step < cfg.sft.steps && !opts.stop?.requested) {
+    const batch = [];
+    while (batch.length < cfg.sft.batch_size) {
+      if (!order.length) order = rng.shuffle(examples.map((_, i) => i));
+      batch.push(examples[order.pop()!]);
+    }
+    const r = await engine.request('sft_step', { examples: batch, micro_batch_tokens: cfg.micro_batch_tokens });
+    step++;
+    lastLoss = r.loss;
+    opts.onStep?.(step, cfg.sft.steps, r.loss);
+  }
+  return { steps: step, lastLoss };
+}
