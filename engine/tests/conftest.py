@@ -141,16 +141,6 @@ def engine():
     e.close()
 
 
-@pytest.fixture
-def ready_engine(tmp_path):
-    """An initialized engine with the tiny model loaded (full fine-tuning)."""
-    e = EngineProcess()
-    e.ok('initialize', {'protocol_version': 1, 'device': 'cpu', 'seed': 0, 'num_threads': 1})
-    e.ok('init_model', {'config': dict(TINY_CONFIG), 'out': str(tmp_path / 'tiny'), 'seed': 0})
-    yield e
-    e.close()
-
-
 def wait_for(pred, timeout: float = 10.0) -> bool:
     end = time.time() + timeout
     while time.time() < end:
