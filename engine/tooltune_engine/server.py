@@ -327,9 +327,9 @@ class Session:
             ckpt.save_tensors(tmp, 'reference.safetensors', dict(self.reference.state_dict()))
         ckpt.save_tensors(tmp, 'rng.safetensors', ckpt.rng_tensors())
         step = self.optimizer.step_count if self.optimizer is not None else 0
-        ckpt.write_json(os.path.join(tmp, ckpt.STATE_FILE),
-                        ckpt.engine_state(step, _lora_dict(self.lora), self.base_path,
-                                          self.opt_cfg, opt_meta))
+        state = ckpt.engine_state(step, _lora_dict(self.lora), self.base_path, self.opt_cfg, opt_meta)
+        state['gradient_checkpointing'] = bool(getattr(model, 'gradient_checkpointing', False))
+        ckpt.write_json(os.path.join(tmp, ckpt.STATE_FILE), state)
         ckpt.write_json(os.path.join(tmp, 'trainer_state.json'), trainer_state)
 
     def load_checkpoint(self, path: str) -> dict:
@@ -338,8 +338,7 @@ class Session:
         lora = None if st['lora'] is None else P.LoraConfig(**st['lora'])
         if lora is not None:
             base = st['base_path']
-            self._install(base, lora, bool(self.model is not None and getattr(self.model, 'gradient_checkpointing', False)))
-            from .lora import apply_lora  # noqa: F401  (installed above)
+            self._install(base, lora, bool(st.get('gradient_checkpointing', False)))
             saved = ckpt.read_tensors(path, 'trainable.safetensors')
             own = dict(self.model.named_parameters())
             for name, t in saved.items():
@@ -349,7 +348,7 @@ class Session:
                 with torch.no_grad():
                     own[name].copy_(t)
         else:
-            self._install(os.path.join(path, 'model'), None, False)
+            self._install(os.path.join(path, 'model'), None, bool(st.get('gradient_checkpointing', False)))
             self.base_path = st.get('base_path') or self.base_path
         ref = ckpt.read_tensors(path, 'reference.safetensors', required=False)
         if ref is not None:
