@@ -150,3 +150,16 @@ def test_killed_parent_makes_the_engine_exit(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_out_of_memory_becomes_32001_with_a_hint():
+    from tooltune_engine.server import RpcError, Session, call
+
+    class Tight(Session):
+        def logits(self, p):
+            raise RuntimeError('CUDA out of memory. Tried to allocate 20.00 GiB')
+    s = Tight(notify=lambda m, p: None)
+    call(s, 'initialize', {'protocol_version': 1, 'device': 'cpu', 'num_threads': 1})
+    with pytest.raises(RpcError) as e:
+        call(s, 'logits', {'input_ids': [[1]]})
+    assert e.value.code == P.OUT_OF_MEMORY and 'micro_batch_tokens' in e.value.data['hint']
