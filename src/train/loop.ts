@@ -154,6 +154,13 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
           stop: req.stop,
           onStep: (s, total, loss) => { emit({ type: 'sft_step', step: s, total, loss }); if (s % 50 === 0 || s === total) writer!.log('info', `sft step ${s}/${total} loss ${loss.toFixed(4)}`); },
         });
+        // GRPO starts from the warmed-up weights with a fresh optimizer: the engine keeps AdamW's moments and update
+        // count across configure_optimizer, which would start GRPO's schedule (warm-up, decay) at the SFT step count.
+        // Saved under the run (`sft/`): with LoRA it is also the base the adapter and the KL reference sit on.
+        const sftDir = join(runDir, 'sft');
+        await engine.request('save', { path: sftDir, kind: 'merged' });
+        await engine.request('load_model', { path: sftDir, lora: cfg.lora });
+        writer.log('info', `SFT weights saved to ${sftDir}; GRPO starts from them with a fresh optimizer`);
       }
       firstEval = await runEval(0, true);
       await engine.request('configure_optimizer', grpoOptimizer(cfg));
