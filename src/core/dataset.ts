@@ -14,7 +14,7 @@ import { Locator, describeSyntaxError, parseJsonDocument, type PathSegment } fro
 import { describeType, findTool, isObject, normaliseTools } from './tools';
 import { importRow, type RowFormat } from './importers';
 import { validateArguments } from './validate-call';
-import { DEFAULT_MAX_LINE_BYTES, readJsonlLines } from './jsonl-reader';
+import { DEFAULT_MAX_LINE_BYTES, readJsonlBatches } from './jsonl-reader';
 import { BOM_WARNING } from './text-input';
 
 export interface DatasetOptions {
@@ -51,13 +51,27 @@ export class RowValidator {
     this.result = { file, rows: [], kept: 0, skipped: 0, diagnostics: [], formats: { tooltune: 0, xlam: 0, 'openai-chat': 0, sharegpt: 0 } };
   }
 
+  // The row being validated. Kept on the instance so the per-row fast path allocates no closures; the Locator (a
+  // full jsonc parse tree of the row) is built only when the row has a problem.
+  private text = '';
+  private lineNo = 0;
+  private diags: Diagnostic[] = [];
+  private located: Locator | undefined;
+  private readonly err = (path: PathSegment[], message: string, hint?: string): void => { this.report(path, 'error', message, hint); };
+  private readonly warn = (path: PathSegment[], message: string, hint?: string): void => { this.report(path, 'warning', message, hint); };
+
+  private report(path: PathSegment[], severity: Diagnostic['severity'], message: string, hint?: string): void {
+    this.located ??= new Locator(this.file, this.text, parseJsonDocument(this.text).tree, this.lineNo);
+    this.diags.push(this.located.at(path, severity, message, hint));
+  }
+
   /** Handle one JSONL line (1-based line number). */
   line(text: string, line: number): void {
-    const diags: Diagnostic[] = [];
-    let located: Locator | undefined;
-    const loc = () => (located ??= new Locator(this.file, text, parseJsonDocument(text).tree, line));
-    const err = (path: PathSegment[], message: string, hint?: string) => diags.push(loc().at(path, 'error', message, hint));
-    const warn = (path: PathSegment[], message: string, hint?: string) => diags.push(loc().at(path, 'warning', message, hint));
+    this.text = text;
+    this.lineNo = line;
+    this.located = undefined;
+    const diags: Diagnostic[] = (this.diags = []);
+    const { err, warn } = this;
 
     let value: Json;
     try {
@@ -135,21 +149,23 @@ export class RowValidator {
     if (!Array.isArray(v)) { err(path, `"messages" must be an array, not ${describeType(v)}`, ROW_HINT); return undefined; }
     if (v.length === 0) { err(path, '"messages" is empty', 'add at least the user request'); return undefined; }
     // Imported shapes were rebuilt, so their paths only point at the source field.
-    const at = (i: number, k?: string): PathSegment[] => (path.length === 1 && path[0] === 'messages' ? (k ? [...path, i, k] : [...path, i]) : path);
+    const fine = path.length === 1 && path[0] === 'messages';
     let ok = true;
     const out: ChatMessage[] = [];
-    v.forEach((m, i) => {
-      if (!isObject(m)) { err(at(i), `message ${i} must be an object, not ${describeType(m)}`); ok = false; return; }
-      if (typeof m.role !== 'string' || !ROLES.has(m.role)) { err(at(i, 'role'), `message ${i} has role ${JSON.stringify(m.role ?? null)}`, 'role must be system, user, assistant or tool'); ok = false; return; }
+    for (let i = 0; i < v.length; i++) {
+      const m = v[i];
+      if (!isObject(m)) { err(sub(path, fine, i), `message ${i} must be an object, not ${describeType(m)}`); ok = false; continue; }
+      if (typeof m.role !== 'string' || !ROLES.has(m.role)) { err(sub(path, fine, i, 'role'), `message ${i} has role ${JSON.stringify(m.role ?? null)}`, 'role must be system, user, assistant or tool'); ok = false; continue; }
       const content = m.content === null && m.role === 'assistant' ? '' : m.content;
-      if (typeof content !== 'string') { err(at(i, 'content'), `message ${i} content must be a string, not ${describeType(m.content)}`); ok = false; return; }
+      if (typeof content !== 'string') { err(sub(path, fine, i, 'content'), `message ${i} content must be a string, not ${describeType(m.content)}`); ok = false; continue; }
       const msg: ChatMessage = { role: m.role as ChatMessage['role'], content };
       if (m.tool_calls !== undefined) msg.tool_calls = m.tool_calls;
       if (typeof m.name === 'string') msg.name = m.name;
       out.push(msg);
-    });
-    if (ok && out[out.length - 1]!.role !== 'user' && out[out.length - 1]!.role !== 'tool') {
-      err(at(out.length - 1, 'role'), `the prompt ends with a "${out[out.length - 1]!.role}" message`, 'the last message must be the user (or tool) turn the model answers');
+    }
+    const last = out[out.length - 1];
+    if (ok && last && last.role !== 'user' && last.role !== 'tool') {
+      err(sub(path, fine, out.length - 1, 'role'), `the prompt ends with a "${last.role}" message`, 'the last message must be the user (or tool) turn the model answers');
       ok = false;
     }
     return ok ? out : undefined;
@@ -158,44 +174,59 @@ export class RowValidator {
   private expected(v: Json | undefined, path: PathSegment[], format: RowFormat, tools: readonly ToolDef[], err: (p: PathSegment[], m: string, h?: string) => void): ExpectedCall[] | undefined {
     if (!Array.isArray(v)) { err(path, `"expected" must be an array of calls, not ${describeType(v)}`, 'use [] for a row whose right answer is no call'); return undefined; }
     const fine = format === 'tooltune';
-    const at = (i: number, ...rest: PathSegment[]): PathSegment[] => (fine ? [...path, i, ...rest] : path);
     const out: ExpectedCall[] = [];
     let ok = true;
-    v.forEach((c, i) => {
-      if (!isObject(c)) { err(at(i), `expected[${i}] must be a call object, not ${describeType(c)}`); ok = false; return; }
-      if (typeof c.name !== 'string') { err(at(i, 'name'), `expected[${i}] has no "name" string`); ok = false; return; }
+    for (let i = 0; i < v.length; i++) {
+      const c = v[i];
+      if (!isObject(c)) { err(sub(path, fine, i), `expected[${i}] must be a call object, not ${describeType(c)}`); ok = false; continue; }
+      if (typeof c.name !== 'string') { err(sub(path, fine, i, 'name'), `expected[${i}] has no "name" string`); ok = false; continue; }
       const tool = findTool(tools, c.name);
       if (!tool) {
-        err(at(i, 'name'), `expected[${i}] calls unknown tool "${c.name}"`, `known tools: ${tools.map((t) => t.function.name).join(', ') || '(none)'}`);
-        ok = false; return;
+        err(sub(path, fine, i, 'name'), `expected[${i}] calls unknown tool "${c.name}"`, `known tools: ${tools.map((t) => t.function.name).join(', ') || '(none)'}`);
+        ok = false; continue;
       }
       const args = c.arguments === undefined ? {} : c.arguments;
-      if (!isObject(args)) { err(at(i, 'arguments'), `expected[${i}].arguments must be an object, not ${describeType(args)}`); ok = false; return; }
+      if (!isObject(args)) { err(sub(path, fine, i, 'arguments'), `expected[${i}].arguments must be an object, not ${describeType(args)}`); ok = false; continue; }
       const check = validateArguments(tool, args);
-      if (!check.ok) { err(at(i, 'arguments'), `expected[${i}] ${c.name}: ${check.errors.join('; ')}`, 'fix the value or the tool schema'); ok = false; return; }
+      if (!check.ok) { err(sub(path, fine, i, 'arguments'), `expected[${i}] ${c.name}: ${check.errors.join('; ')}`, 'fix the value or the tool schema'); ok = false; continue; }
       const call: ExpectedCall = { name: c.name, arguments: args as Record<string, Json> };
-      const props = (tool.function.parameters.properties ?? {}) as Record<string, unknown>;
-      if (c.accept !== undefined) {
-        if (!isObject(c.accept)) { err(at(i, 'accept'), `expected[${i}].accept must map parameter names to arrays of values`); ok = false; return; }
-        for (const [p, vals] of Object.entries(c.accept)) {
-          if (!(p in props)) { err(at(i, 'accept', p), `expected[${i}].accept names "${p}", which is not a parameter of ${c.name}`, `parameters: ${Object.keys(props).join(', ') || '(none)'}`); ok = false; }
-          else if (!Array.isArray(vals)) { err(at(i, 'accept', p), `expected[${i}].accept.${p} must be an array of acceptable values`); ok = false; }
-        }
-        if (ok) call.accept = c.accept as Record<string, Json[]>;
-      }
-      if (c.optional !== undefined) {
-        if (!Array.isArray(c.optional) || c.optional.some((p) => typeof p !== 'string')) { err(at(i, 'optional'), `expected[${i}].optional must be an array of parameter names`); ok = false; return; }
-        c.optional.forEach((p, k) => {
-          if (!((p as string) in props)) { err(at(i, 'optional', k), `expected[${i}].optional names "${p as string}", which is not a parameter of ${c.name}`, `parameters: ${Object.keys(props).join(', ') || '(none)'}`); ok = false; }
-        });
-        const req = tool.function.parameters.required ?? [];
-        c.optional.forEach((p, k) => { if (req.includes(p as string)) { err(at(i, 'optional', k), `expected[${i}].optional names "${p as string}", which the schema of ${c.name} requires`, 'a required parameter cannot be left out'); ok = false; } });
-        if (ok) call.optional = c.optional as string[];
+      if (c.accept !== undefined || c.optional !== undefined) {
+        if (!this.extras(c, call, tool, i, path, fine, err)) { ok = false; continue; }
       }
       out.push(call);
-    });
+    }
     return ok ? out : undefined;
   }
+
+  /** `accept` and `optional` of one expected call; fills them into `call`. */
+  private extras(c: Record<string, Json>, call: ExpectedCall, tool: ToolDef, i: number, path: PathSegment[], fine: boolean, err: (p: PathSegment[], m: string, h?: string) => void): boolean {
+    const props = (tool.function.parameters.properties ?? {}) as Record<string, unknown>;
+    const known = `parameters: ${Object.keys(props).join(', ') || '(none)'}`;
+    let ok = true;
+    if (c.accept !== undefined) {
+      if (!isObject(c.accept)) { err(sub(path, fine, i, 'accept'), `expected[${i}].accept must map parameter names to arrays of values`); return false; }
+      for (const [p, vals] of Object.entries(c.accept)) {
+        if (!(p in props)) { err(sub(path, fine, i, 'accept', p), `expected[${i}].accept names "${p}", which is not a parameter of ${c.name}`, known); ok = false; }
+        else if (!Array.isArray(vals)) { err(sub(path, fine, i, 'accept', p), `expected[${i}].accept.${p} must be an array of acceptable values`); ok = false; }
+      }
+      if (ok) call.accept = c.accept as Record<string, Json[]>;
+    }
+    if (c.optional !== undefined) {
+      if (!Array.isArray(c.optional) || c.optional.some((p) => typeof p !== 'string')) { err(sub(path, fine, i, 'optional'), `expected[${i}].optional must be an array of parameter names`); return false; }
+      const req = tool.function.parameters.required ?? [];
+      c.optional.forEach((p, k) => {
+        if (!((p as string) in props)) { err(sub(path, fine, i, 'optional', k), `expected[${i}].optional names "${p as string}", which is not a parameter of ${c.name}`, known); ok = false; }
+        else if (req.includes(p as string)) { err(sub(path, fine, i, 'optional', k), `expected[${i}].optional names "${p as string}", which the schema of ${c.name} requires`, 'a required parameter cannot be left out'); ok = false; }
+      });
+      if (ok) call.optional = c.optional as string[];
+    }
+    return ok;
+  }
+}
+
+/** Path of an element inside `path`, or `path` itself when the row was rebuilt by an importer. */
+function sub(path: PathSegment[], fine: boolean, ...rest: PathSegment[]): PathSegment[] {
+  return fine ? [...path, ...rest] : path;
 }
 
 /** Stream and validate a JSONL file. Never throws for bad content; an unreadable file is one diagnostic. */
@@ -204,7 +235,7 @@ export async function loadDataset(path: string, opts: DatasetOptions = {}): Prom
   const max = opts.maxRowBytes ?? DEFAULT_MAX_LINE_BYTES;
   let lines = 0;
   try {
-    for await (const item of readJsonlLines(path, max)) {
+    for await (const batch of readJsonlBatches(path, max)) for (const item of batch) {
       if (item.kind === 'line') { lines++; v.line(item.text, item.line); continue; }
       if (item.kind === 'bom') { v.result.diagnostics.push({ file: path, line: 1, column: 1, severity: 'warning', message: BOM_WARNING, hint: 'save the file as UTF-8 without BOM' }); continue; }
       lines++;

@@ -1,0 +1,113 @@
+// `tooltune eval [--tools T] --data D --predictions P [--codec hermes] [--match exact|bfcl] [--json] [--show N]`:
+// score model outputs against a dataset. P is JSONL, one `{"id": "<row id>", "output": "<raw model text>"}` per
+// line. Prints a table (overall and per category) and the first N wrong rows with reasons; with --json, one JSON
+// object with the figures and every row's verdict. Rows may carry their own tools, so --tools is optional.
+// Exit 0 when the inputs were clean, 1 when any input problem was found (the figures are still printed), 2 for
+// bad usage.
+import { parseArgs } from 'node:util';
+import {
+  CODEC_NAMES, evaluate, formatDiagnostic, getCodec, isCodecName, loadDataset, loadTools, readJsonlLines,
+  type Diagnostic, type EvalMetrics, type EvalReport, type MatchMode, type ToolDef,
+} from '../../core/index';
+import type { Output } from './validate';
+
+export const USAGE = `usage: tooltune eval [--tools tools.json] --data eval.jsonl --predictions predictions.jsonl [--codec ${CODEC_NAMES.join('|')}] [--match exact|bfcl] [--json] [--show N]`;
+const consoleOut: Output = { log: (s) => console.log(s), error: (s) => console.error(s) };
+
+/** Read a predictions file: id → raw output text. Bad lines become diagnostics. */
+export async function loadPredictions(file: string): Promise<{ outputs: Map<string, string>; diagnostics: Diagnostic[] }> {
+  const outputs = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const err = (line: number, message: string, hint?: string) => diagnostics.push({ file, line, column: 1, severity: 'error', message, ...(hint ? { hint } : {}) });
+  const HINT = 'write one {"id": "<row id>", "output": "<model text>"} per line';
+  try {
+    for await (const item of readJsonlLines(file)) {
+      if (item.kind === 'bom') continue;
+      if (item.kind === 'too-long') { err(item.line, `prediction is ${(item.bytes / 1048576).toFixed(1)} MB; the limit is 1 MB`); continue; }
+      if (item.kind === 'bad-utf8') { err(item.line, 'invalid UTF-8', 're-save the file as UTF-8'); continue; }
+      let v: unknown;
+      try { v = JSON.parse(item.text); } catch { err(item.line, 'invalid JSON', HINT); continue; }
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) { err(item.line, 'a prediction must be a JSON object', HINT); continue; }
+      const o = v as Record<string, unknown>;
+      const id = typeof o.id === 'number' ? String(o.id) : o.id;
+      if (typeof id !== 'string' || id === '') { err(item.line, 'prediction has no "id" string', HINT); continue; }
+      if (typeof o.output !== 'string') { err(item.line, `prediction "${id}" has no "output" string`, HINT); continue; }
+      if (outputs.has(id)) { err(item.line, `duplicate prediction for id "${id}"`, 'keep one prediction per row'); continue; }
+      outputs.set(id, o.output);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    err(1, code === 'ENOENT' ? 'predictions file not found' : `cannot read predictions (${code ?? String(e)})`, 'check the --predictions path');
+  }
+  return { outputs, diagnostics };
+}
+
+const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(100 * x).toFixed(1)}%`);
+
+export function formatTable(r: EvalReport): string {
+  const head = ['', 'n', 'accuracy', 'names', 'args', 'format', 'no-call'];
+  const line = (name: string, m: EvalMetrics) => [name, String(m.n), pct(m.accuracy), pct(m.name_accuracy), pct(m.args_accuracy), pct(m.format_valid), pct(m.no_call_accuracy)];
+  const rows = [head, line('overall', r.overall), line('single', r.byCategory.single), line('parallel', r.byCategory.parallel), line('no_call', r.byCategory.no_call)];
+  const widths = head.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
+  return rows.map((x) => x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+export async function evalCommand(argv: string[], out: Output = consoleOut): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: argv, options: {
+      tools: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'string' }, codec: { type: 'string', default: 'hermes' },
+      match: { type: 'string', default: 'exact' }, json: { type: 'boolean' }, show: { type: 'string', default: '10' }, help: { type: 'boolean', short: 'h' },
+    }, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    out.error(`tooltune eval: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) { out.log(USAGE); return 0; }
+  if (!args.data || !args.predictions) { out.error(`tooltune eval: --data and --predictions are required\n${USAGE}`); return 2; }
+  if (!isCodecName(args.codec!)) { out.error(`tooltune eval: unknown codec "${args.codec}"; use one of: ${CODEC_NAMES.join(', ')}`); return 2; }
+  if (args.match !== 'exact' && args.match !== 'bfcl') { out.error(`tooltune eval: --match must be exact or bfcl, not "${args.match}"`); return 2; }
+  const show = Number(args.show);
+  if (!Number.isInteger(show) || show < 0) { out.error('tooltune eval: --show must be a non-negative integer'); return 2; }
+
+  const problems: Diagnostic[] = [];
+  let tools: ToolDef[] | undefined;
+  if (args.tools) {
+    const t = await loadTools(args.tools);
+    tools = t.tools;
+    problems.push(...t.diagnostics);
+  }
+  const data = await loadDataset(args.data, { tools });
+  problems.push(...data.diagnostics);
+  const preds = await loadPredictions(args.predictions);
+  problems.push(...preds.diagnostics);
+  const known = new Set(data.rows.map((r) => r.id));
+  for (const id of preds.outputs.keys()) {
+    if (!known.has(id)) problems.push({ file: args.predictions, line: 1, column: 1, severity: 'warning', message: `prediction for unknown row id "${id}" was ignored` });
+  }
+  const errors = problems.filter((d) => d.severity === 'error').length;
+  for (const d of problems.slice(0, 50)) out.error(formatDiagnostic(d));
+  if (problems.length > 50) out.error(`… ${problems.length - 50} more problems`);
+  if (data.rows.length === 0) { out.error(`tooltune eval: no valid rows in ${args.data}`); return 1; }
+
+  const report = evaluate(data.rows, (row) => preds.outputs.get(row.id), getCodec(args.codec!), args.match as MatchMode);
+  if (args.json) {
+    out.log(JSON.stringify({
+      codec: report.codec, match: report.match, overall: report.overall, by_category: report.byCategory, missing: report.missing,
+      rows: report.verdicts.map((v) => ({ id: v.id, category: v.category, correct: v.correct, format_valid: v.format_valid, reasons: v.reasons })),
+    }));
+  } else {
+    out.log(`${args.data}: ${report.overall.n} rows, codec ${report.codec}, match ${report.match}${report.missing.length ? `, ${report.missing.length} without a prediction` : ''}`);
+    out.log(formatTable(report));
+    const wrong = report.verdicts.filter((v) => !v.correct);
+    if (wrong.length && show) {
+      out.log(`\nwrong rows (${wrong.length}${wrong.length > show ? `, first ${show}` : ''}):`);
+      for (const v of wrong.slice(0, show)) out.log(`  ${v.id} [${v.category}]: ${v.reasons.join('; ') || 'wrong'}`);
+    }
+  }
+  return errors ? 1 : 0;
+}
+
+export default function run(argv: string[]): Promise<number> {
+  return evalCommand(argv);
+}
