@@ -7,7 +7,7 @@
 // (whitespace between them allowed; an empty `<think></think>` prefix, which Qwen3 writes with thinking off, is
 // allowed too), or a plain-text reply with no call syntax.
 import type { Codec, ParseResult, ToolCall } from '../types';
-import { callJson, readCall, tryParseJson } from './json-calls';
+import { callJson, readCall, scanJsonEnd, tryParseJson } from './json-calls';
 import { NO_CALL_REPLY, readPlainReply } from './plain-reply';
 
 const OPEN = '<tool_call>';
@@ -35,8 +35,13 @@ function parse(text: string): ParseResult {
     else if (outside.trim() !== '') { clean = false; errors.push(pos === 0 ? 'text before the tool calls' : 'text between or after the tool calls'); }
     if (open < 0) break;
     const start = open + OPEN.length;
-    const close = body.indexOf(CLOSE, start);
-    const nextOpen = body.indexOf(OPEN, start);
+    // The block ends at the </tool_call> after the JSON value, found by scanning the JSON (strings respected), so
+    // an argument that itself contains "</tool_call>" cannot cut the block short.
+    const jsonStart = body.slice(start).search(/\S/) + start;
+    const jsonEnd = body[jsonStart] === '{' ? scanJsonEnd(body, jsonStart) : -1;
+    const afterJson = jsonEnd > 0 ? body.slice(jsonEnd).search(/\S/) + jsonEnd : -1;
+    const close = afterJson >= jsonEnd && jsonEnd > 0 && body.startsWith(CLOSE, afterJson) ? afterJson : body.indexOf(CLOSE, start);
+    const nextOpen = body.indexOf(OPEN, jsonEnd > 0 && close === afterJson ? jsonEnd : start);
     if (close < 0 || (nextOpen >= 0 && nextOpen < close)) {
       clean = false;
       errors.push(`unterminated ${OPEN}`);
