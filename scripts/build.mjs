@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const external = ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'sharp', 'onnxruntime-web'];
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
+// mainFields: prefer ES modules. jsonc-parser's "main" is a UMD build whose `require('./impl/format')` goes through a
+// factory argument esbuild cannot follow, so the bundle failed at run time with "Cannot find module './impl/format'".
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning', mainFields: ['module', 'main'] };
 const entries = [
   { ...node, entryPoints: ['src/vscode/main.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
