@@ -10,7 +10,7 @@
 //   ds.rows, ds.kept, ds.skipped, ds.diagnostics
 //   await loadDataset(big, { tools, collect: false, onRow: (r) => … })   // 100k rows in bounded memory
 import type { ChatMessage, DatasetRow, Diagnostic, ExpectedCall, Json, RowCategory, ToolDef } from './types';
-import { Locator, describeSyntaxError, parseJsonDocument, type PathSegment } from './source-location';
+import { Locator, explainSyntaxError, parseJsonDocument, type PathSegment } from './source-location';
 import { describeType, findTool, isObject, normaliseTools } from './tools';
 import { importRow, type RowFormat } from './importers';
 import { validateArguments } from './validate-call';
@@ -80,7 +80,7 @@ export class RowValidator {
       const doc = parseJsonDocument(text);
       const e = doc.errors[0];
       const l = new Locator(this.file, text, undefined, line);
-      diags.push(e ? l.atOffset(e.offset, e.length, 'error', `invalid JSON: ${describeSyntaxError(e)}`, 'each line must be one complete JSON object') : l.atOffset(0, 0, 'error', 'invalid JSON', 'each line must be one complete JSON object'));
+      diags.push(e ? l.atOffset(e.offset, e.length, 'error', `invalid JSON: ${explainSyntaxError(text, e)}`, 'each line must be one complete JSON object') : l.atOffset(0, 0, 'error', 'invalid JSON', 'each line must be one complete JSON object'));
       return this.finish(undefined, diags);
     }
     if (!isObject(value)) {
@@ -165,7 +165,7 @@ export class RowValidator {
     }
     const last = out[out.length - 1];
     if (ok && last && last.role !== 'user' && last.role !== 'tool') {
-      err(sub(path, fine, out.length - 1, 'role'), `the prompt ends with a "${last.role}" message`, 'the last message must be the user (or tool) turn the model answers');
+      err(sub(path, fine, out.length - 1, 'role'), `the last message has role "${last.role}"`, 'the last message must be the user (or tool) turn the model answers');
       ok = false;
     }
     return ok ? out : undefined;

@@ -66,6 +66,17 @@ export function describeSyntaxError(e: ParseError): string {
   return words[code] ?? code;
 }
 
+/** describeSyntaxError with the two commonest causes named: a trailing comma, and text that ends too early. */
+export function explainSyntaxError(text: string, e: ParseError): string {
+  if (text.slice(e.offset).trim() === '') return 'the text ends too early (an unclosed {, [ or string)';
+  const code = printParseErrorCode(e.error);
+  if (code === 'ValueExpected' || code === 'PropertyNameExpected') {
+    const before = text.slice(0, e.offset).trimEnd();
+    if (before.endsWith(',')) return 'trailing comma (JSON allows none before } or ])';
+  }
+  return describeSyntaxError(e);
+}
+
 /** Builds located diagnostics for one text (a whole file, or one JSONL line at `baseLine`). */
 export class Locator {
   constructor(

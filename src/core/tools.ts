@@ -12,7 +12,7 @@
 //   const { tools } = parseTools(text, 'tools.json');
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic, Json, JsonSchemaObject, ToolDef } from './types';
-import { Locator, describeSyntaxError, parseJsonDocument, type PathSegment } from './source-location';
+import { Locator, explainSyntaxError, parseJsonDocument, type PathSegment } from './source-location';
 import { compileSchema, mapBfclTypes } from './schema';
 import { decodeUtf8Text } from './text-input';
 
@@ -53,9 +53,9 @@ export function parseTools(text: string, file = '<tools>'): ToolsLoadResult {
   const doc = parseJsonDocument(text);
   const loc = new Locator(file, text, doc.tree);
   if (doc.errors.length) {
-    for (const e of doc.errors.slice(0, 5)) {
-      diagnostics.push(loc.atOffset(e.offset, e.length, 'error', `invalid JSON: ${describeSyntaxError(e)}`, 'fix the JSON syntax (a JSON linter or the editor\'s JSON mode shows it)'));
-    }
+    // Only the first syntax error: the rest are usually the parser losing its footing after it.
+    const e = doc.errors[0]!;
+    diagnostics.push(loc.atOffset(e.offset, e.length, 'error', `invalid JSON: ${explainSyntaxError(text, e)}`, 'fix the JSON syntax (a JSON linter or the editor\'s JSON mode shows it)'));
     return { tools: [], diagnostics };
   }
   const tools = normaliseTools(doc.value as Json, (path, severity, message, hint) => diagnostics.push(loc.at(path, severity, message, hint)));
@@ -71,6 +71,9 @@ export function normaliseTools(value: Json, report: Reporter, base: PathSegment[
     list = value; listPath = base;
   } else if (isObject(value) && Array.isArray(value.tools)) {
     list = value.tools; listPath = [...base, 'tools'];
+  } else if (isObject(value) && 'tools' in value) {
+    report([...base, 'tools'], 'error', `"tools" must be an array of tools, not ${describeType(value.tools)}`, SHAPES_HINT);
+    return [];
   } else if (isObject(value) && isObject(value.result) && Array.isArray(value.result.tools)) {
     list = value.result.tools; listPath = [...base, 'result', 'tools'];
   } else if (isObject(value) && (typeof value.name === 'string' || isObject(value.function))) {
