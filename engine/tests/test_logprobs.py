@@ -84,7 +84,8 @@ def test_head_logprob_gradcheck():
     h = torch.randn(5, 4, generator=g, dtype=torch.float64, requires_grad=True)
     w = torch.randn(7, 4, generator=g, dtype=torch.float64, requires_grad=True)
     tgt = torch.tensor([0, 6, 3, 3, 1])
-    assert torch.autograd.gradcheck(lambda a, b: HeadLogprob.apply(a, b, tgt, 0.8, 2), (h, w))
+    assert torch.autograd.gradcheck(lambda a, b: HeadLogprob.apply(a, b, tgt, 0.8, 2, False)[0], (h, w))
+    assert torch.autograd.gradcheck(lambda a, b: HeadLogprob.apply(a, b, tgt, 0.8, 3, True)[0], (h, w))
 
 
 def test_finite_difference_gradient_through_the_whole_model():

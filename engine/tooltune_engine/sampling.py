@@ -62,10 +62,11 @@ def filter_logits(scaled: Tensor, top_k: int = 0, top_p: float = 1.0) -> Optiona
     return removed
 
 
-def inverse_cdf_sample(probs: Tensor, generator: Optional[torch.Generator] = None) -> Tensor:
+def inverse_cdf_sample(probs: Tensor, generator: Optional[torch.Generator] = None,
+                       cdf_out: Optional[Tensor] = None) -> Tensor:
     """One token per row of (possibly unnormalised) non-negative weights [R, V]: the first index whose CDF exceeds
     u * total, u ~ U[0, 1). Zero-weight tokens are never chosen (searchsorted with right=True skips flat runs)."""
-    cdf = probs.cumsum(-1)
+    cdf = torch.cumsum(probs, -1, out=cdf_out) if cdf_out is not None else probs.cumsum(-1)
     total = cdf[:, -1:]
     u = torch.rand((probs.shape[0], 1), generator=generator, device=probs.device, dtype=cdf.dtype)
     # Keep u strictly below the total so rounding can never run off the end onto a filtered token.
@@ -74,20 +75,28 @@ def inverse_cdf_sample(probs: Tensor, generator: Optional[torch.Generator] = Non
 
 
 def sample_next(logits: Tensor, temperature: float, top_k: int = 0, top_p: float = 1.0,
-                generator: Optional[torch.Generator] = None) -> tuple:
-    """(tokens [R], logprobs [R]) from logits [R, V] (fp32)."""
+                generator: Optional[torch.Generator] = None, inplace: bool = False,
+                cdf_out: Optional[Tensor] = None, scaled: bool = False) -> tuple:
+    """(tokens [R], logprobs [R]) from logits [R, V] (fp32).
+
+    `scaled`: the logits are already divided by the temperature (generate folds 1/T into the hidden state, which
+    is [R, D] instead of [R, V]). `inplace`: the logits buffer may be overwritten. The log-prob of the drawn token
+    is log(e_tok / sum e), e = exp(z - max z), over the unfiltered distribution: a few passes over [R, V] instead
+    of log_softmax + exp + div, which dominated a decode step at V = 151,936.
+    """
     if temperature == 0:
         tok = logits.argmax(-1)
-        logp = torch.log_softmax(logits, -1)
-        return tok, logp.gather(-1, tok[:, None]).squeeze(-1)
-    scaled = logits / temperature
-    logp = torch.log_softmax(scaled, -1)
-    probs = logp.exp()
-    removed = filter_logits(scaled, top_k, top_p)
+        return tok, logits.gather(-1, tok[:, None]).squeeze(-1) - torch.logsumexp(logits, -1)
+    z = logits if inplace else logits.clone()
+    if not scaled and temperature != 1:
+        z.div_(temperature)
+    removed = filter_logits(z, top_k, top_p)
+    e = z.sub_(z.amax(-1, keepdim=True)).exp_()
+    total = e.sum(-1)  # unfiltered mass: the log-prob is that of the tempered distribution, as TRL stores it
     if removed is not None:
-        probs = probs.masked_fill(removed, 0.0)
-    tok = inverse_cdf_sample(probs, generator)
-    return tok, logp.gather(-1, tok[:, None]).squeeze(-1)
+        e.masked_fill_(removed, 0.0)
+    tok = inverse_cdf_sample(e, generator, cdf_out)
+    return tok, e.gather(-1, tok[:, None]).squeeze(-1).log() - total.log()
 
 
 def _check(model: DecoderLM, prompts, n, max_new_tokens, temperature, top_p, top_k, stop_token_ids):
@@ -140,7 +149,21 @@ def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new
     ids, pmask = left_pad(prompts, pad_id, device)
     p = ids.shape[1]
     hidden, cache = model.forward_hidden(ids, position_ids_from_mask(pmask), pmask, use_cache=True)
-    logits = model.head(hidden[:, -1]).float().repeat_interleave(n, 0)
+    # 1/T is applied to the hidden state ([R, D]) rather than to the logits ([R, V]): the head is linear.
+    inv_t = 1.0 / temperature if temperature > 0 else 1.0
+    head_w = model.head_weight.t()
+    # One logits buffer and one CDF buffer for the whole generation: [R, V] fp32 is 39 MB at R = 64, V = 151,936,
+    # and fresh allocations of that size are page-faulted in at every step.
+    logits_buf = torch.empty((rows, model.config.vocab_size), dtype=torch.float32, device=device)
+    cdf_buf = torch.empty_like(logits_buf) if temperature > 0 else None
+
+    def head_logits(h: Tensor) -> Tensor:
+        out = logits_buf[:h.shape[0]]
+        if h.dtype == torch.float32:
+            return torch.mm(h * inv_t, head_w, out=out)
+        return out.copy_(torch.mm(h * inv_t, head_w))
+
+    logits = head_logits(hidden[:, -1].repeat_interleave(n, 0))
     cache = cache.repeat_interleave(n).reserve(p + max_new_tokens)
     mask = torch.zeros((rows, p + max_new_tokens), dtype=torch.long, device=device)
     mask[:, :p] = pmask.repeat_interleave(n, 0)
@@ -154,7 +177,8 @@ def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new
     lengths = torch.zeros(rows, dtype=torch.long, device=device)
     stopped = torch.zeros(rows, dtype=torch.bool, device=device)
     for step in range(max_new_tokens):
-        tok, lp = sample_next(logits, temperature, top_k, top_p, gen)
+        tok, lp = sample_next(logits, temperature, top_k, top_p, gen, inplace=True,
+                              cdf_out=None if cdf_buf is None else cdf_buf[:logits.shape[0]], scaled=True)
         live_rows = row_of[alive]
         out_tok[live_rows, step] = tok[alive]
         out_lp[live_rows, step] = lp[alive].float()
@@ -175,7 +199,7 @@ def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new
         hidden, cache = model.forward_hidden(tok[:, None], next_pos[:, None], mask[:, :col + 1], past=cache,
                                              use_cache=True)
         next_pos = next_pos + 1
-        logits = model.head(hidden[:, 0]).float()
+        logits = head_logits(hidden[:, 0])
 
     toks, lps, lens, stp = out_tok.tolist(), out_lp.tolist(), lengths.tolist(), stopped.tolist()
     for r in range(rows):
