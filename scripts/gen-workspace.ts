@@ -12,25 +12,35 @@ import { shopDomain } from './gen-workspace/shop-domain';
 
 const root = join(__dirname, '..');
 
-interface Target { domain: Domain; dir: string; seed: number; train: number; eval: number }
-const TARGETS: Target[] = [
+export interface Target { domain: Domain; dir: string; seed: number; train: number; eval: number }
+export const TARGETS: Target[] = [
   { domain: homeDomain, dir: 'sample-workspace', seed: 20261122, train: 2500, eval: 250 },
   { domain: shopDomain, dir: 'test/fixtures/domain2', seed: 7, train: 1500, eval: 200 },
 ];
 // ~22% two-call rows, ~13% no-call rows (the brief asks for ≥ 10%), the rest single calls.
 const MIX = { parallel: 0.22, noCall: 0.13 };
 
-async function generate(t: Target): Promise<void> {
+/** The rows of one target, deterministically from its seed (tests compare this with the committed files). */
+export function buildSplits(t: Target): { tools: string; train: string; eval: string } {
   const r = new Rng(t.seed);
   const taken = new Set<string>();
   // Eval first, then train from the same "taken" set: no request text can appear in both.
   const evalRows = buildRows(t.domain, r, { rows: t.eval, ...MIX } satisfies Mix, `${t.domain.name}-eval`, taken);
   const trainRows = buildRows(t.domain, r, { rows: t.train, ...MIX }, `${t.domain.name}-train`, taken);
+  return {
+    tools: JSON.stringify(t.domain.tools, null, 2) + '\n',
+    train: trainRows.map((x) => JSON.stringify(x)).join('\n') + '\n',
+    eval: evalRows.map((x) => JSON.stringify(x)).join('\n') + '\n',
+  };
+}
+
+async function generate(t: Target): Promise<void> {
+  const splits = buildSplits(t);
   const dir = join(root, t.dir);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'tools.json'), JSON.stringify(t.domain.tools, null, 2) + '\n');
-  writeFileSync(join(dir, 'train.jsonl'), trainRows.map((x) => JSON.stringify(x)).join('\n') + '\n');
-  writeFileSync(join(dir, 'eval.jsonl'), evalRows.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  writeFileSync(join(dir, 'tools.json'), splits.tools);
+  writeFileSync(join(dir, 'train.jsonl'), splits.train);
+  writeFileSync(join(dir, 'eval.jsonl'), splits.eval);
 
   const tools = await loadTools(join(dir, 'tools.json'));
   const problems = [...tools.diagnostics];
@@ -50,4 +60,4 @@ async function generate(t: Target): Promise<void> {
   console.log(`${t.dir}: ${t.domain.tools.length} tools; train ${train.kept} ${JSON.stringify(count(train.rows))}; eval ${ev.kept} ${JSON.stringify(count(ev.rows))}`);
 }
 
-(async () => { for (const t of TARGETS) await generate(t); })().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exitCode = 1; });
+if (require.main === module) (async () => { for (const t of TARGETS) await generate(t); })().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exitCode = 1; });
