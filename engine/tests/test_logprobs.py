@@ -159,3 +159,18 @@ def test_no_grad_mode_and_edge_cases():
         completion_logprobs(model, PROMPT, [[1, 300]])
     with pytest.raises(LogprobError, match="at least one token"):
         completion_logprobs(model, [], [[1]])
+
+
+def test_bf16_model_runs_with_fp32_statistics():
+    """The CUDA path keeps bf16 weights; here on CPU it must give fp32 log-probs close to the fp32 model's."""
+    model, _ = tiny_model("qwen3", seed=10)
+    want, want_ent = completion_logprobs(model, PROMPT, COMPS, with_entropy=True)
+    model = model.to(torch.bfloat16)
+    got, ent = completion_logprobs(model, PROMPT, COMPS, with_entropy=True)
+    assert all(g.dtype == torch.float32 for g in got)
+    for g, w, e, we in zip(got, want, ent, want_ent):
+        assert torch.allclose(g, w, atol=0.1), (g - w).abs().max()
+        assert torch.allclose(e, we, atol=0.1)
+    sum(a * lp.sum() for a, lp in zip(ADV, got)).backward()
+    grads = [p.grad for p in model.parameters()]
+    assert all(gr is not None and gr.dtype == torch.bfloat16 and torch.isfinite(gr).all() for gr in grads)

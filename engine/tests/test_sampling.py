@@ -163,3 +163,14 @@ def test_bad_arguments_are_clear_errors(kwargs, needle):
     args.update(kwargs)
     with pytest.raises(SamplingError, match=needle):
         generate(model, **args)
+
+
+def test_bf16_model_generates_and_reports_fp32_logprobs():
+    model, _ = tiny_model("llama", seed=8)
+    model = model.to(torch.bfloat16)
+    out = generate(model, [[1, 2, 3], [4]], n=2, max_new_tokens=6, temperature=0.9, top_p=0.95, seed=1)
+    assert all(len(o["ids"]) == 6 and all(lp <= 0 for lp in o["logprobs"]) for o in out)
+    greedy = generate(model, [[1, 2, 3]], n=1, max_new_tokens=6, temperature=0)
+    with torch.no_grad():
+        logits, _ = model(torch.tensor([[1, 2, 3] + greedy[0]["ids"]]))
+    assert greedy[0]["ids"] == logits[0, 2:-1].float().argmax(-1).tolist()
