@@ -33,6 +33,8 @@ export interface TrainRequest {
   runsDir: string;
   /** Resume this run folder from its last checkpoint (config and inputs come from the folder). */
   resumeDir?: string;
+  /** With resumeDir: train to this many steps instead of the saved max_steps (--steps). */
+  resumeMaxSteps?: number;
   /** Explicit Python (else TOOLTUNE_PYTHON, PATH, /usr/bin/python3). */
   python?: string;
   reporter: Reporter;
@@ -72,7 +74,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     if (req.resumeDir) {
       writer = RunWriter.open(req.resumeDir);
       const saved = writer.config as TrainConfig & { inputs: TrainInputs };
-      cfg = { ...saved, max_steps: req.config.max_steps !== saved.max_steps && req.config.max_steps > 0 ? Math.max(saved.max_steps, req.config.max_steps) : saved.max_steps };
+      cfg = { ...saved, max_steps: req.resumeMaxSteps ?? saved.max_steps };
       inputs = saved.inputs;
       resumeFrom = writer.lastCheckpoint();
       if (!resumeFrom) throw new Error(`${writer.dir}: no complete checkpoint to resume from (checkpoints/step-N/ with trainer_state.json); start a new run instead`);

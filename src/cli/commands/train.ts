@@ -122,7 +122,7 @@ export default async function run(argv: string[]): Promise<number> {
   try {
     outcome = await train({
       config: cfg, inputs: { tools: a.tools ?? '', data: a.data ?? '', ...(a.evalData ? { evalData: a.evalData } : {}) },
-      runsDir: resolve(a.out ?? join('.tooltune', 'runs')), ...(a.resume ? { resumeDir: a.resume } : {}),
+      runsDir: resolve(a.out ?? join('.tooltune', 'runs')), ...(a.resume ? { resumeDir: a.resume, ...(a.steps !== undefined ? { resumeMaxSteps: a.steps } : {}) } : {}),
       ...(a.python ? { python: a.python } : {}), reporter, stop, onEngine: handlers.setEngine,
     });
   } finally { handlers.dispose(); }
