@@ -8,10 +8,10 @@ import { cliInvocation, startCli } from './cliProcess';
 import { SECTION } from './config';
 import { UserError, type Ctx } from './ctx';
 import { Dashboard } from './dashboard';
-import { configPath, readProjectConfig, trainerConfigText, EXTENSION_ONLY_KEYS, type ProjectChoices } from './projectConfig';
+import { configPath, readProjectConfig, trainerConfigText, type ProjectChoices } from './projectConfig';
 import { compareRowAcrossSteps, openRolloutDiff, type RolloutArgs } from './runsView';
 import { TrainingSession } from './training';
-import { trainArgs } from './trainArgs';
+import { splitForEval, trainArgs } from './trainArgs';
 import { pickTrainingChoices, validateInputs } from './trainFlow';
 
 export function dashboardDeps(ctx: Ctx) {
@@ -31,24 +31,33 @@ async function ensurePython(ctx: Ctx, root: string): Promise<string | undefined>
   return r.python;
 }
 
-/** The trainer rejects unknown keys, so the extension's own keys (paths, split) go as flags and the rest as --config. */
+const cacheDir = (root: string) => { const d = join(root, '.tooltune', 'cache'); mkdirSync(d, { recursive: true }); return d; };
+
+/** The trainer reads .tooltune/config.json by default and rejects keys it does not know, so it gets a copy without
+ *  the extension's own keys (paths, split), which go as flags instead. */
 function trainerConfigFile(root: string): string | undefined {
   const file = configPath(root);
   if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, 'utf8');
-  const cfg = readProjectConfig(root).value;
-  const rest = Object.keys(cfg).filter((k) => !(EXTENSION_ONLY_KEYS as readonly string[]).includes(k) && k !== 'model' && k !== 'preset');
-  if (!rest.length) return undefined;
-  const out = join(root, '.tooltune', 'cache', 'trainer-config.json');
-  mkdirSync(join(root, '.tooltune', 'cache'), { recursive: true });
-  writeFileSync(out, trainerConfigText(text));
+  const out = join(cacheDir(root), 'trainer-config.json');
+  writeFileSync(out, trainerConfigText(readFileSync(file, 'utf8')));
   return out;
+}
+
+/** "Split off N%": write the two parts under .tooltune/cache/ and train on those. */
+function applySplit(ctx: Ctx, root: string, c: ProjectChoices): ProjectChoices {
+  if (c.eval_split === undefined || c.eval_data) return c;
+  const s = splitForEval(readFileSync(join(root, c.data!), 'utf8'), c.eval_split);
+  const dir = cacheDir(root);
+  writeFileSync(join(dir, 'split-train.jsonl'), s.train);
+  writeFileSync(join(dir, 'split-eval.jsonl'), s.eval);
+  ctx.output.appendLine(`[train] held out ${s.evalRows} rows (${c.eval_split}%) of ${c.data} for eval`);
+  return { ...c, data: join(dir, 'split-train.jsonl'), ...(s.evalRows ? { eval_data: join(dir, 'split-eval.jsonl') } : {}) };
 }
 
 async function launch(ctx: Ctx, root: string, choices: ProjectChoices, extra: string[]): Promise<void> {
   const python = await ensurePython(ctx, root);
   if (!python) return;
-  const args = [...trainArgs(root, choices, trainerConfigFile(root)), ...extra];
+  const args = [...trainArgs(root, applySplit(ctx, root, choices), trainerConfigFile(root)), '--python', python, ...extra];
   const session = new TrainingSession(args, root, { ...process.env, TOOLTUNE_PYTHON: python }, {
     output: ctx.output, extensionPath: ctx.extensionPath,
     onRunStarted: (runId) => { ctx.runsTree.refresh(); Dashboard.notifyRunsChanged(); Dashboard.show(dashboardDeps(ctx), runId); },

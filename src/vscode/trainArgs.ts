@@ -27,10 +27,22 @@ export function trainArgs(root: string, c: ProjectChoices, trainerConfig: string
   return [
     '--tools', abs(root, c.tools!), '--data', abs(root, c.data!),
     ...(c.eval_data ? ['--eval-data', abs(root, c.eval_data)] : []),
-    ...(c.eval_split !== undefined ? ['--eval-split', String(c.eval_split)] : []),
     '--model', modelArg,
     ...(c.preset ? ['--preset', c.preset] : []),
     ...(trainerConfig ? ['--config', trainerConfig] : []),
     '--out', join(root, '.tooltune', 'runs'),
   ];
+}
+
+/**
+ * "Split off N%": every k-th row (k = round(100 / N)) goes to eval, the rest to training. Deterministic, spread over
+ * the whole file (datasets are often sorted by tool), and blank lines are dropped. The trainer has no split flag,
+ * so the extension writes both parts to .tooltune/cache/ and passes them as --data / --eval-data.
+ */
+export function splitForEval(text: string, percent: number): { train: string; eval: string; evalRows: number } {
+  const rows = text.split('\n').filter((l) => l.trim());
+  const k = Math.max(2, Math.round(100 / percent));
+  const train: string[] = []; const ev: string[] = [];
+  rows.forEach((r, i) => ((i % k === k - 1) ? ev : train).push(r));
+  return { train: train.join('\n') + '\n', eval: ev.join('\n') + (ev.length ? '\n' : ''), evalRows: ev.length };
 }

@@ -6,10 +6,9 @@ import { dirname, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/types';
 import { isHubId, looksLikeDataset, looksLikeModelFolder, looksLikeTools, parseSplitPercent } from './candidates';
-import { cliInvocation, startCli } from './cliProcess';
 import type { Ctx } from './ctx';
 import { publish } from './problems';
-import { abs, parseValidatorOutput, rel } from './trainArgs';
+import { abs, rel } from './trainArgs';
 import { readProjectConfig, writeProjectChoices, type ProjectChoices } from './projectConfig';
 
 const EXCLUDE = '{**/node_modules/**,**/.tooltune/**,**/.git/**,**/.vscode-test/**,**/dist/**}';
@@ -135,21 +134,15 @@ export async function pickTrainingChoices(root: string): Promise<ProjectChoices 
   return choices;
 }
 
-/** Validate the inputs: the tools file in-process (core/tools.ts, located diagnostics), then the datasets through
- *  `tooltune validate`. Problems go to the Problems panel; returns false (after one message) when any is an error. */
+/** Validate the inputs in-process with core's loaders (the same checks `tooltune validate` runs): problems go to
+ *  the Problems panel at file:line:col; returns false (after one message) when any is an error. */
 export async function validateInputs(ctx: Ctx, root: string, c: ProjectChoices): Promise<boolean> {
   const files = [c.tools, c.data, c.eval_data].filter((f): f is string => !!f).map((f) => abs(root, f));
-  const { loadTools } = await import('../core/tools');
-  const diagnostics: Diagnostic[] = [...(await loadTools(abs(root, c.tools!))).diagnostics];
-  if (!diagnostics.some((d) => d.severity === 'error')) {
-    const args = ['validate', '--tools', abs(root, c.tools!), '--data', abs(root, c.data!), ...(c.eval_data ? ['--eval-data', abs(root, c.eval_data)] : [])];
-    const lines: string[] = [];
-    const run = startCli(cliInvocation(ctx.extensionPath, args), root, (l) => lines.push(l), (l) => lines.push(l));
-    const code = await run.exited;
-    diagnostics.push(...parseValidatorOutput(lines, root));
-    if (code !== 0 && !diagnostics.some((d) => d.severity === 'error')) {
-      ctx.output.appendLine(`[validate] exited with code ${code}:\n${lines.join('\n')}`);
-    }
+  const { loadTools, loadDataset } = await import('../core/index');
+  const t = await loadTools(abs(root, c.tools!));
+  const diagnostics: Diagnostic[] = [...t.diagnostics];
+  if (!t.diagnostics.some((d) => d.severity === 'error')) {
+    for (const f of files.slice(1)) diagnostics.push(...(await loadDataset(f, { tools: t.tools, collect: false })).diagnostics);
   }
   const errors = publish(ctx.diagnostics, diagnostics, files);
   if (!errors) return true;

@@ -20,6 +20,7 @@ export class TrainingSession implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private cli: RunningCli | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  private lastStderr: string | undefined;
   readonly finished: Promise<TrainingState>;
 
   constructor(args: string[], cwd: string, env: NodeJS.ProcessEnv, private readonly hooks: TrainingHooks) {
@@ -31,7 +32,7 @@ export class TrainingSession implements vscode.Disposable {
     this.item.show();
     const inv = cliInvocation(hooks.extensionPath, ['train', ...args, '--events', 'jsonl'], env);
     hooks.output.appendLine(`[train] ${inv.args.slice(1).join(' ')}   (cwd ${cwd})`);
-    this.cli = startCli(inv, cwd, (line) => this.onStdout(line), (line) => hooks.output.appendLine(line));
+    this.cli = startCli(inv, cwd, (line) => this.onStdout(line), (line) => { hooks.output.appendLine(line); if (line.trim()) this.lastStderr = line.trim(); });
     this.finished = this.cli.exited.then((code) => this.onExit(code));
   }
 
@@ -83,6 +84,8 @@ export class TrainingSession implements vscode.Disposable {
       // No run_finished event: a SIGINT exit 0 is a stop, anything else a failure.
       this.state = { ...this.state, status: code === 0 ? (this.state.status === 'stopping' ? 'stopped' : 'completed') : 'failed' };
     }
+    // A usage or config error is printed on stderr before any event: that line is the reason.
+    if (this.state.status === 'failed' && !this.state.error && !this.state.lastLog && this.lastStderr) this.state = { ...this.state, error: this.lastStderr };
     this.hooks.output.appendLine(`[train] exited with code ${code}`);
     const msg = endMessage(this.state, code);
     const show = msg.severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;

