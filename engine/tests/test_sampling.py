@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from _tiny import tiny_model
+from tooltune_engine import sampling
 from tooltune_engine.model import KVCache
 from tooltune_engine.sampling import (SamplingError, filter_logits, generate, inverse_cdf_sample, sample_next)
 
@@ -32,6 +33,28 @@ def test_inverse_cdf_matches_the_distribution():
     counts = torch.bincount(tok, minlength=len(probs)).double()
     assert counts[1] == 0 and counts[4] == 0  # zero-probability tokens are never drawn
     assert _chi2(counts, probs.double()) < CHI2_9_P001
+
+
+@pytest.mark.parametrize("block", [2, 3, 4])  # two-level path, with and without a short tail block
+def test_two_level_inverse_cdf_matches_the_distribution(block):
+    probs = torch.tensor([0.30, 0.0, 0.05, 0.15, 0.0, 0.10, 0.02, 0.18, 0.08, 0.07, 0.05])
+    draws = 40_000
+    tok = inverse_cdf_sample(probs.expand(draws, -1).contiguous(), torch.Generator().manual_seed(block), block=block)
+    counts = torch.bincount(tok, minlength=len(probs)).double()
+    assert counts[1] == 0 and counts[4] == 0
+    assert _chi2(counts, probs.double()) < CHI2_9_P001
+
+
+def test_two_level_never_picks_zero_weight_at_the_edges():
+    """Rows whose only mass sits at the first or last token (of the whole vocabulary or of the tail block)."""
+    w = torch.zeros(6, 1000)
+    w[0, 0] = w[1, 999] = w[2, 767] = w[3, 768] = 1.0
+    w[4, 998:] = 1e-30
+    w[5] = 1.0
+    for seed in range(20):
+        tok = inverse_cdf_sample(w, torch.Generator().manual_seed(seed), block=256)
+        assert tok[:4].tolist() == [0, 999, 767, 768]
+        assert tok[4] in (998, 999) and 0 <= tok[5] < 1000
 
 
 def test_inverse_cdf_accepts_unnormalised_weights():
@@ -105,6 +128,7 @@ def test_sampled_logprobs_match_full_recompute_with_stops_and_compaction(monkeyp
     selects = []
     real_select = KVCache.select
     monkeypatch.setattr(KVCache, "select", lambda self, idx: selects.append(len(idx)) or real_select(self, idx))
+    monkeypatch.setattr(sampling, "CDF_BLOCK", 16)  # the two-level CDF path at this tiny vocabulary (18 blocks + tail)
     stops = list(range(0, cfg.vocab_size, 9))  # ~1 in 9 tokens stops: rows finish at different steps
     prompts = [[1, 2, 3, 4], [7], [9, 8, 7, 6, 5, 4, 3]]
     out = generate(model, prompts, n=4, max_new_tokens=16, temperature=0.8, stop_token_ids=stops, seed=5)

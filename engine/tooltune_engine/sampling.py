@@ -4,7 +4,8 @@
   prompt pass, not G.
 - The cache is preallocated for the whole generation and written in place (`KVCache.reserve`).
 - Tokens are drawn by inverse CDF (softmax -> cumsum -> searchsorted): measured here ~9x faster than
-  torch.multinomial at a 151,936-token vocabulary (see /work/shared/LEARNING.md), same distribution.
+  torch.multinomial at a 151,936-token vocabulary (see /work/shared/LEARNING.md), same distribution. The CDF is
+  two-level (block sums, then a cumsum inside the chosen block) so no [R, V] cumsum is written.
 - Rows that hit a stop token drop out of the batch once enough of them have finished, so they stop costing compute.
 - Log-probs are those of the sampling distribution before top-k/top-p filtering, log_softmax(logits / T), which is
   what TRL stores and what `logprobs.completion_logprobs` recomputes at train time (T = 1 for greedy).
@@ -62,21 +63,48 @@ def filter_logits(scaled: Tensor, top_k: int = 0, top_p: float = 1.0) -> Optiona
     return removed
 
 
+# Two-level inverse CDF: block sums locate the block, then a cumsum inside one block of this many tokens locates the
+# token. A full cumsum over [R, V] is a sequential scan that writes R x V floats; block sums are one read pass.
+CDF_BLOCK = 256
+
+
 def inverse_cdf_sample(probs: Tensor, generator: Optional[torch.Generator] = None,
-                       cdf_out: Optional[Tensor] = None) -> Tensor:
+                       block: Optional[int] = None) -> Tensor:
     """One token per row of (possibly unnormalised) non-negative weights [R, V]: the first index whose CDF exceeds
-    u * total, u ~ U[0, 1). Zero-weight tokens are never chosen (searchsorted with right=True skips flat runs)."""
-    cdf = torch.cumsum(probs, -1, out=cdf_out) if cdf_out is not None else probs.cumsum(-1)
-    total = cdf[:, -1:]
-    u = torch.rand((probs.shape[0], 1), generator=generator, device=probs.device, dtype=cdf.dtype)
-    # Keep u strictly below the total so rounding can never run off the end onto a filtered token.
-    target = torch.minimum(u * total, total * (1 - 4 * torch.finfo(cdf.dtype).eps))
-    return torch.searchsorted(cdf, target, right=True).squeeze(-1).clamp_(max=probs.shape[-1] - 1)
+    u * total, u ~ U[0, 1). Zero-weight tokens are never chosen (searchsorted with right=True skips flat runs).
+
+    Targets are kept strictly below each level's total, so rounding (block sums vs the cumsum inside the block)
+    can never run off the end onto a zero-weight token.
+    """
+    r, v = probs.shape
+    block = block or CDF_BLOCK
+    shrink = 1 - 4 * torch.finfo(probs.dtype).eps
+    u = torch.rand((r, 1), generator=generator, device=probs.device, dtype=probs.dtype)
+    nb = v // block
+    if nb < 2:
+        cdf = probs.cumsum(-1)
+        total = cdf[:, -1:]
+        target = torch.minimum(u * total, total * shrink)
+        return torch.searchsorted(cdf, target, right=True).squeeze(-1).clamp_(max=v - 1)
+    main = nb * block
+    sums = probs[:, :main].reshape(r, nb, block).sum(-1)
+    if main < v:
+        sums = torch.cat([sums, probs[:, main:].sum(-1, keepdim=True)], 1)
+    bcdf = sums.cumsum(-1)
+    total = bcdf[:, -1:]
+    target = torch.minimum(u * total, total * shrink)
+    blk = torch.searchsorted(bcdf, target, right=True).clamp_(max=bcdf.shape[1] - 1)  # [R, 1]
+    prev = torch.where(blk > 0, bcdf.gather(1, (blk - 1).clamp(min=0)), torch.zeros_like(target))
+    idx = blk * block + torch.arange(block, device=probs.device)[None]  # [R, block]
+    w = probs.gather(1, idx.clamp(max=v - 1)).masked_fill_(idx >= v, 0.0)
+    inner = w.cumsum(-1)
+    rem = torch.minimum(target - prev, inner[:, -1:] * shrink)
+    j = torch.searchsorted(inner, rem, right=True).clamp_(max=block - 1)
+    return (blk * block + j).squeeze(-1)
 
 
 def sample_next(logits: Tensor, temperature: float, top_k: int = 0, top_p: float = 1.0,
-                generator: Optional[torch.Generator] = None, inplace: bool = False,
-                cdf_out: Optional[Tensor] = None, scaled: bool = False) -> tuple:
+                generator: Optional[torch.Generator] = None, inplace: bool = False, scaled: bool = False) -> tuple:
     """(tokens [R], logprobs [R]) from logits [R, V] (fp32).
 
     `scaled`: the logits are already divided by the temperature (generate folds 1/T into the hidden state, which
@@ -95,7 +123,7 @@ def sample_next(logits: Tensor, temperature: float, top_k: int = 0, top_p: float
     total = e.sum(-1)  # unfiltered mass: the log-prob is that of the tempered distribution, as TRL stores it
     if removed is not None:
         e.masked_fill_(removed, 0.0)
-    tok = inverse_cdf_sample(e, generator, cdf_out)
+    tok = inverse_cdf_sample(e, generator)
     return tok, e.gather(-1, tok[:, None]).squeeze(-1).log() - total.log()
 
 
@@ -152,10 +180,9 @@ def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new
     # 1/T is applied to the hidden state ([R, D]) rather than to the logits ([R, V]): the head is linear.
     inv_t = 1.0 / temperature if temperature > 0 else 1.0
     head_w = model.head_weight.t()
-    # One logits buffer and one CDF buffer for the whole generation: [R, V] fp32 is 39 MB at R = 64, V = 151,936,
-    # and fresh allocations of that size are page-faulted in at every step.
+    # One logits buffer for the whole generation: [R, V] fp32 is 39 MB at R = 64, V = 151,936, and fresh
+    # allocations of that size are page-faulted in at every step.
     logits_buf = torch.empty((rows, model.config.vocab_size), dtype=torch.float32, device=device)
-    cdf_buf = torch.empty_like(logits_buf) if temperature > 0 else None
 
     def head_logits(h: Tensor) -> Tensor:
         out = logits_buf[:h.shape[0]]
@@ -177,8 +204,7 @@ def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new
     lengths = torch.zeros(rows, dtype=torch.long, device=device)
     stopped = torch.zeros(rows, dtype=torch.bool, device=device)
     for step in range(max_new_tokens):
-        tok, lp = sample_next(logits, temperature, top_k, top_p, gen, inplace=True,
-                              cdf_out=None if cdf_buf is None else cdf_buf[:logits.shape[0]], scaled=True)
+        tok, lp = sample_next(logits, temperature, top_k, top_p, gen, inplace=True, scaled=True)
         live_rows = row_of[alive]
         out_tok[live_rows, step] = tok[alive]
         out_lp[live_rows, step] = lp[alive].float()
