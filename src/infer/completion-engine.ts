@@ -6,6 +6,7 @@ import { loadTokenizer, type Tokenizer } from '../core/tokenizer';
 import { PromptRenderer } from '../core/prompt';
 import { codecForModelType, getCodec } from '../core/codecs';
 import { readModelFolder, type ModelFolder } from './model-folder';
+import { runCodec } from './run-models';
 import { OrtDecoder, type Decoder, type DecoderBackend } from './onnx-decoder';
 import { TransformersDecoder } from './transformers-decoder';
 import type { CompletionRequest, CompletionResult } from './protocol';
@@ -17,6 +18,8 @@ interface Loaded {
   tokenizer: Tokenizer;
   renderer: PromptRenderer;
   stopIds: number[];
+  /** the codec the run trained with, read once per load */
+  runCodec: CodecName | undefined;
 }
 
 export class CompletionEngine {
@@ -40,7 +43,7 @@ export class CompletionEngine {
         ? await TransformersDecoder.load(model, { threads: req.threads })
         : await OrtDecoder.load(model, { threads: req.threads });
       const stopIds = [...new Set([renderer.endOfTurnId, ...tokenizer.stopTokenIds, ...model.eosIds])];
-      return { key, model, decoder, tokenizer, renderer, stopIds };
+      return { key, model, decoder, tokenizer, renderer, stopIds, runCodec: runCodec(model.dir) };
     })();
     try {
       this.loaded = await this.loading;
@@ -54,7 +57,7 @@ export class CompletionEngine {
 
   async complete(req: CompletionRequest, isCancelled: () => boolean = () => false): Promise<CompletionResult> {
     const { loaded, loadMs } = await this.ensure(req);
-    const codec = pickCodec(req.codec ?? (loaded.model.tooltune.codec as CodecName | undefined), loaded.model.modelType);
+    const codec = pickCodec(req.codec ?? (loaded.model.tooltune.codec as CodecName | undefined) ?? loaded.runCodec, loaded.model.modelType);
     const t0 = performance.now();
     const promptIds = req.promptIds ?? loaded.renderer.promptIds({ messages: req.messages, tools: req.tools });
     const promptMs = performance.now() - t0;

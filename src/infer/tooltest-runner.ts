@@ -69,7 +69,7 @@ export interface RunDeps {
   /** Loads a tools file (absolute path); returns its tools and problems. */
   loadTools: (path: string) => Promise<{ tools: ToolDef[]; diagnostics: Diagnostic[] }>;
   /** Runs the model on one case. */
-  complete: (messages: ChatMessage[], tools: ToolDef[]) => Promise<ModelAnswer>;
+  complete: (messages: ChatMessage[], tools: ToolDef[], c: ToolTestCase) => Promise<ModelAnswer>;
   /** Called after each case (progress, TestRun updates). */
   onCase?: (o: CaseOutcome) => void;
   isCancelled?: () => boolean;
@@ -101,7 +101,7 @@ export async function runToolTestText(path: string, text: string, deps: RunDeps,
       if (errors.length) {
         o = errored(c, errors.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`), started);
       } else {
-        const answer = await deps.complete(caseMessages(c), t.tools);
+        const answer = await deps.complete(caseMessages(c), t.tools, c);
         o = judgeCase(c, answer, t.tools, file.match, performance.now() - started);
       }
     } catch (e) {

@@ -1,7 +1,16 @@
 // Inline use of the tuned model inside VS Code: ghost-text tool calls in `.tooltest` and dataset JSONL files, and a
 // TestController that runs `.tooltest` cases. The extension's activate() calls `activateInference` once; everything
 // registered here is pushed onto context.subscriptions so it ends with the extension.
+//
+// The model runs in a worker thread (dist/inferWorker.js, src/infer/worker.ts) so loading and generating never
+// block the extension host; the worker keeps one model loaded and reloads it when the export changes.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { baseModelDir } from '../../infer/run-models';
+import { InferenceService } from '../../infer/service';
+import { InlineToolCallProvider } from './inline-provider';
+import { ToolTestController } from './test-controller';
+import { ToolsCache } from './tools-cache';
 
 export interface InferenceHost {
   output: vscode.OutputChannel;
@@ -9,7 +18,32 @@ export interface InferenceHost {
   latestModelDir: () => Promise<string | undefined>;
 }
 
+/** Documents that get ghost-text tool calls: `.tooltest` files and dataset JSONL files. */
+export const INLINE_SELECTOR: vscode.DocumentSelector = [
+  { language: 'tooltest' }, { pattern: '**/*.tooltest' }, { pattern: '**/*.jsonl' },
+];
+
 export function activateInference(context: vscode.ExtensionContext, host: InferenceHost): void {
-  host.output.appendLine('[inference] ready');
-  void context;
+  const log = (m: string) => host.output.appendLine(m);
+  const service = new InferenceService({
+    workerPath: join(context.extensionPath, 'dist', 'inferWorker.js'),
+    log: (m) => log(`[inference] ${m}`),
+  });
+  const tools = new ToolsCache();
+  const diagnostics = vscode.languages.createDiagnosticCollection('tooltune-inline');
+  const inline = new InlineToolCallProvider({ service, modelDir: host.latestModelDir, tools, diagnostics, log });
+  const tests = new ToolTestController({
+    service, modelDir: host.latestModelDir, tools, log,
+    baseModelDir: (tuned) => baseModelDir(tuned, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath),
+  });
+  context.subscriptions.push(
+    vscode.languages.registerInlineCompletionItemProvider(INLINE_SELECTOR, inline),
+    diagnostics,
+    tests,
+    vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
+    // A suggestion's warning belongs to that suggestion: editing the line clears it.
+    vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length && diagnostics.has(e.document.uri)) diagnostics.delete(e.document.uri); }),
+    { dispose: () => void service.dispose() },
+  );
+  log('[inference] inline tool calls and .tooltest tests ready');
 }

@@ -1,0 +1,44 @@
+// What a run folder says about the model in its `final/`: the codec it was trained with (the run's config.json may
+// name one other than the family default, e.g. paper 1's strict `json`) and the base model it started from (the
+// Test Explorer's "Base model" profile compares against it). ARCHITECTURE.md "Run folder": config.json + final/.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { CodecName } from '../core/types';
+
+function runConfig(modelDir: string): Record<string, unknown> | undefined {
+  if (basename(resolve(modelDir)) !== 'final') return undefined;
+  const file = join(dirname(resolve(modelDir)), 'config.json');
+  try {
+    const v: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The codec the run trained with, when the model folder is a run's final/ and its config names one. */
+export function runCodec(modelDir: string): CodecName | undefined {
+  const c = runConfig(modelDir)?.codec;
+  return typeof c === 'string' ? (c as CodecName) : undefined;
+}
+
+/**
+ * The exported base model of the run whose final/ is `modelDir`. Throws with the fix when it cannot be used:
+ * the run started from a hub id or the demo model (no local folder), or the base folder has no ONNX export.
+ */
+export function baseModelDir(modelDir: string, workspaceRoot?: string): string {
+  const cfg = runConfig(modelDir);
+  if (!cfg) throw new Error(`${modelDir} is not a run's final/ folder with a config.json next to it; the base model is unknown`);
+  const model = cfg.model;
+  if (typeof model !== 'string' || !model) throw new Error(`${join(dirname(resolve(modelDir)), 'config.json')}: "model" is missing`);
+  const candidates = isAbsolute(model) ? [model] : [workspaceRoot && resolve(workspaceRoot, model), resolve(model)].filter((x): x is string => !!x);
+  const dir = candidates.find((d) => existsSync(join(d, 'config.json')));
+  if (!dir) {
+    throw new Error(`the run started from "${model}", which is not a local model folder; download or locate it, then ` +
+      `run \`tooltune export --model <folder>\` and point the run's config.json "model" at that folder`);
+  }
+  if (!existsSync(join(dir, 'onnx', 'model.onnx'))) {
+    throw new Error(`the base model ${dir} has no ONNX export; run \`tooltune export --model ${dir}\` once`);
+  }
+  return dir;
+}
