@@ -174,3 +174,24 @@ def test_bf16_model_runs_with_fp32_statistics():
     sum(a * lp.sum() for a, lp in zip(ADV, got)).backward()
     grads = [p.grad for p in model.parameters()]
     assert all(gr is not None and gr.dtype == torch.bfloat16 and torch.isfinite(gr).all() for gr in grads)
+
+
+def test_shared_prefix_values_and_gradients_equal_unshared():
+    model, _ = tiny_model("qwen2", seed=11, dtype=torch.float64)
+    g = torch.Generator().manual_seed(1)
+    prefix = torch.randint(1, 300, (36,), generator=g).tolist()
+    prompts = [prefix + [4, 5], prefix + [6], prefix + [7, 8, 9, 10]]
+    comps = [[[1, 2, 3], [4]], [[5, 6, 7, 8]], [[9, 9], [], [3, 1, 4, 1, 5]]]
+
+    def run(share):
+        model.zero_grad()
+        lps, _ = batched_completion_logprobs(model, prompts, comps, share_prefix=share)
+        sum((i + 1) * 0.3 * lp.sum() for i, lp in enumerate(lps)).backward()
+        return [lp.detach() for lp in lps], {n: p.grad.clone() for n, p in model.named_parameters()}
+
+    v_shared, g_shared = run(True)
+    v_plain, g_plain = run(False)
+    assert all(torch.allclose(a, b, atol=1e-10) for a, b in zip(v_shared, v_plain))
+    assert all(torch.allclose(g_shared[n], g_plain[n], atol=1e-10) for n in g_plain)
+    want = [x for p, cs in zip(prompts, comps) for x in naive(model, p, cs)[0]]
+    assert all(torch.allclose(a, b.detach(), atol=1e-8) for a, b in zip(v_shared, want))

@@ -198,3 +198,30 @@ def test_bf16_model_generates_and_reports_fp32_logprobs():
     with torch.no_grad():
         logits, _ = model(torch.tensor([[1, 2, 3] + greedy[0]["ids"]]))
     assert greedy[0]["ids"] == logits[0, 2:-1].float().argmax(-1).tolist()
+
+
+def _shared_prefix_prompts():
+    g = torch.Generator().manual_seed(3)
+    prefix = torch.randint(1, 300, (40,), generator=g).tolist()
+    return [prefix + [5, 6, 7], prefix + [9], prefix + [11, 12, 13, 14, 15, 16]]
+
+
+def test_shared_prefix_runs_once_and_changes_nothing(monkeypatch):
+    model, _ = tiny_model("qwen3", seed=9, dtype=torch.float64)
+    prompts = _shared_prefix_prompts()
+    widths = []
+    real = type(model).forward_hidden
+    monkeypatch.setattr(type(model), "forward_hidden",
+                        lambda self, ids, *a, **k: widths.append(tuple(ids.shape)) or real(self, ids, *a, **k))
+    shared = generate(model, prompts, n=3, max_new_tokens=8, temperature=0.9, seed=4)
+    assert widths[:2] == [(1, 40), (3, 6)]  # the prefix once, then the left-padded suffixes
+    widths.clear()
+    plain = generate(model, prompts, n=3, max_new_tokens=8, temperature=0.9, seed=4, share_prefix=False)
+    assert widths[0] == (3, 46)
+    assert [o["ids"] for o in shared] == [o["ids"] for o in plain]
+    for a, b in zip(shared, plain):
+        assert torch.allclose(torch.tensor(a["logprobs"]), torch.tensor(b["logprobs"]), atol=1e-6)
+    for o in shared:  # and both equal a full recompute of each sequence alone
+        logp, _ = _naive_logprobs(model, prompts[o["prompt_index"]], o["ids"], temperature=0.9)
+        want = logp.gather(-1, torch.tensor(o["ids"])[:, None]).squeeze(-1)
+        assert torch.allclose(torch.tensor(o["logprobs"], dtype=torch.float64), want, atol=1e-5)

@@ -15,8 +15,8 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 
 from .errors import EngineError
-from .model import DecoderLM, position_ids_from_mask
-from .sampling import left_pad
+from .model import DecoderLM
+from .sampling import prefill
 
 Tensor = torch.Tensor
 
@@ -125,7 +125,7 @@ def token_logprobs(model: DecoderLM, hidden: Tensor, targets: Tensor, temperatur
 
 def batched_completion_logprobs(model: DecoderLM, prompts: Sequence[Sequence[int]],
                                 completions: Sequence[Sequence[Sequence[int]]], temperature: float = 1.0,
-                                with_entropy: bool = False, pad_id: int = 0
+                                with_entropy: bool = False, pad_id: int = 0, share_prefix: bool = True
                                 ) -> Tuple[List[Tensor], Optional[List[Tensor]]]:
     """Log-probs of `completions[i][j]` after `prompts[i]`, for several prompts in one batch.
 
@@ -152,9 +152,8 @@ def batched_completion_logprobs(model: DecoderLM, prompts: Sequence[Sequence[int
         empty = [torch.zeros(0, device=device) for _ in flat]
         return empty, ([torch.zeros(0, device=device) for _ in flat] if with_entropy else None)
 
-    # ---- the prompts, once each, with gradient ---------------------------------------------------------------
-    ids_p, mask_p = left_pad(prompts, pad_id, device)
-    hidden_p, cache = model.forward_hidden(ids_p, position_ids_from_mask(mask_p), mask_p, use_cache=True)
+    # ---- the prompts, once each (a common prefix once for all), with gradient -----------------------------------
+    last_p, cache, mask_p, len_p = prefill(model, prompts, pad_id, share_prefix)
 
     # ---- the completions, sharing their prompt's keys/values ---------------------------------------------------
     idx = torch.tensor(row_prompt, dtype=torch.long, device=device)
@@ -165,12 +164,12 @@ def batched_completion_logprobs(model: DecoderLM, prompts: Sequence[Sequence[int
         ids_c[j, :len(c)] = torch.tensor(c, dtype=torch.long)
         valid[j, :len(c)] = True
     ids_c, valid = ids_c.to(device), valid.to(device)
-    first = hidden_p[:, -1].index_select(0, idx)[:, None]  # predicts each completion's first token
+    first = last_p.index_select(0, idx)[:, None]  # predicts each completion's first token
     if lmax > 1:
         # The last completion token predicts nothing we score, so it is not fed (saves one position per row).
         inp = ids_c[:, :-1]
         mask = torch.cat([mask_p.index_select(0, idx), valid[:, :-1].long()], 1)
-        start = mask_p.sum(1).index_select(0, idx)
+        start = len_p.index_select(0, idx)
         pos = start[:, None] + torch.arange(lmax - 1, device=device)[None]
         hidden_c, _ = model.forward_hidden(inp, pos, mask, past=cache.select(idx), use_cache=False)
         hidden_all = torch.cat([first, hidden_c], 1)

@@ -1,7 +1,7 @@
 """Batched sampling for GRPO rollouts: n samples per prompt sharing one prefill, KV-cached decoding.
 
 - Each prompt is prefilled once; its KV cache is repeated n times (prompt-major), so a group of G samples costs one
-  prompt pass, not G.
+  prompt pass, not G. A prefix shared by all prompts of the batch (the tools block) is run once (`prefill`).
 - The cache is preallocated for the whole generation and written in place (`KVCache.reserve`).
 - Tokens are drawn by inverse CDF (softmax -> cumsum -> searchsorted): measured here ~9x faster than
   torch.multinomial at a 151,936-token vocabulary (see /work/shared/LEARNING.md), same distribution. The CDF is
@@ -40,6 +40,47 @@ def left_pad(prompts: Sequence[Sequence[int]], pad_id: int, device) -> tuple:
             ids[i, p - len(x):] = torch.tensor(list(x), dtype=torch.long)
             mask[i, p - len(x):] = 1
     return ids.to(device), mask.to(device)
+
+
+# Prompts of one batch that start with the same tokens (the system turn with the tools block) run that prefix once;
+# below this length the extra forward call costs more than it saves.
+MIN_SHARED_PREFIX = 32
+
+
+def common_prefix_len(prompts: Sequence[Sequence[int]]) -> int:
+    first = prompts[0]
+    c = min(len(p) for p in prompts)
+    for p in prompts[1:]:
+        i = 0
+        while i < c and p[i] == first[i]:
+            i += 1
+        c = i
+    return c
+
+
+def prefill(model: DecoderLM, prompts: Sequence[Sequence[int]], pad_id: int = 0, share_prefix: bool = True) -> tuple:
+    """Run the prompts once: returns (hidden of each prompt's last token [B, D], KV cache, mask [B, K],
+    real length [B]).
+
+    With a common prefix of at least MIN_SHARED_PREFIX tokens, the prefix runs once for the whole batch and the
+    suffixes, left-padded, run on its repeated cache; the padding then sits between prefix and suffix, which the
+    mask and the cumsum position ids handle exactly as left padding. Runs with gradient when grad is enabled.
+    """
+    device = model.device
+    b = len(prompts)
+    c = common_prefix_len(prompts) if share_prefix and b > 1 else 0
+    c = min(c, min(len(p) for p in prompts) - 1)  # every prompt keeps a suffix token: its last hidden state
+    if c < MIN_SHARED_PREFIX:
+        ids, mask = left_pad(prompts, pad_id, device)
+        hidden, cache = model.forward_hidden(ids, position_ids_from_mask(mask), mask, use_cache=True)
+        return hidden[:, -1], cache, mask, mask.sum(1)
+    _, cache = model.forward_hidden(torch.tensor([list(prompts[0][:c])], dtype=torch.long, device=device),
+                                    use_cache=True)
+    ids, mask_s = left_pad([p[c:] for p in prompts], pad_id, device)
+    mask = torch.cat([torch.ones((b, c), dtype=torch.long, device=device), mask_s], 1)
+    hidden, cache = model.forward_hidden(ids, position_ids_from_mask(mask)[:, c:], mask,
+                                         past=cache.repeat_interleave(b), use_cache=True)
+    return hidden[:, -1], cache, mask, mask.sum(1)
 
 
 def filter_logits(scaled: Tensor, top_k: int = 0, top_p: float = 1.0) -> Optional[Tensor]:
@@ -156,7 +197,7 @@ def _check(model: DecoderLM, prompts, n, max_new_tokens, temperature, top_p, top
 @torch.no_grad()
 def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new_tokens: int,
              temperature: float = 1.0, top_p: float = 1.0, top_k: int = 0, stop_token_ids: Sequence[int] = (),
-             seed: Optional[int] = None, pad_id: int = 0) -> List[Dict]:
+             seed: Optional[int] = None, pad_id: int = 0, share_prefix: bool = True) -> List[Dict]:
     """Sample n completions per prompt. Returns len(prompts) * n dicts, prompt-major:
     `{"prompt_index", "ids", "logprobs", "finish_reason"}`; a completion that ends with a stop token includes it
     (finish_reason "stop"), one that runs out of budget has finish_reason "length"."""
@@ -173,10 +214,9 @@ def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new
         gen.manual_seed(int(seed))
     stops = torch.tensor(stop_token_ids or [-1], dtype=torch.long, device=device)
 
-    # ---- prefill: each prompt once --------------------------------------------------------------------------------
-    ids, pmask = left_pad(prompts, pad_id, device)
-    p = ids.shape[1]
-    hidden, cache = model.forward_hidden(ids, position_ids_from_mask(pmask), pmask, use_cache=True)
+    # ---- prefill: each prompt once (a prefix common to all prompts once for the batch) --------------------------
+    last_hidden, cache, pmask, real_len = prefill(model, prompts, pad_id, share_prefix)
+    p = pmask.shape[1]
     # 1/T is applied to the hidden state ([R, D]) rather than to the logits ([R, V]): the head is linear.
     inv_t = 1.0 / temperature if temperature > 0 else 1.0
     head_w = model.head_weight.t()
@@ -190,11 +230,11 @@ def generate(model: DecoderLM, prompts: Sequence[Sequence[int]], n: int, max_new
             return torch.mm(h * inv_t, head_w, out=out)
         return out.copy_(torch.mm(h * inv_t, head_w))
 
-    logits = head_logits(hidden[:, -1].repeat_interleave(n, 0))
+    logits = head_logits(last_hidden.repeat_interleave(n, 0))
     cache = cache.repeat_interleave(n).reserve(p + max_new_tokens)
     mask = torch.zeros((rows, p + max_new_tokens), dtype=torch.long, device=device)
     mask[:, :p] = pmask.repeat_interleave(n, 0)
-    next_pos = pmask.sum(1).repeat_interleave(n)  # position id of the next token = real tokens so far
+    next_pos = real_len.repeat_interleave(n)  # position id of the next token = real tokens so far
 
     # ---- decode -----------------------------------------------------------------------------------------------------
     row_of = torch.arange(rows, device=device)  # original row of each current batch row
