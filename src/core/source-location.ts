@@ -7,7 +7,7 @@
 //
 // Used by tools.ts (a whole tools file) and dataset.ts (one JSONL row, only when that row has a problem, so the
 // fast path never builds a tree).
-import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
+import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { Diagnostic, Json } from './types';
 
 export type PathSegment = string | number;
