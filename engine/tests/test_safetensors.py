@@ -150,3 +150,14 @@ def test_header_reports_entries(tmp_path):
     write_safetensors(p, {"a": torch.zeros(2, 3, dtype=torch.bfloat16)})
     entries, meta, start = read_header(p)
     assert entries["a"][:2] == (torch.bfloat16, [2, 3]) and meta == {} and start % 8 == 0
+
+
+def test_tensors_outlive_the_read_buffers(tmp_path):
+    import gc
+    p = str(tmp_path / "g.safetensors")
+    src = torch.arange(100_000, dtype=torch.float32)
+    write_safetensors(p, {"a": src})
+    t = read_safetensors(p)["a"]
+    gc.collect()
+    junk = [bytearray(400_000) for _ in range(20)]  # reuse any freed memory
+    assert torch.equal(t, src) and len(junk) == 20

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import mmap
 import os
 import struct
 import sys
@@ -121,22 +120,22 @@ def read_safetensors(path: str, names: Optional[Iterable[str]] = None) -> Dict[s
     wanted = entries.keys() if names is None else list(names)
     out: Dict[str, torch.Tensor] = {}
     with open(path, "rb") as f:
-        if os.path.getsize(path) == 0:  # pragma: no cover - read_header already refused it
-            return out
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            for name in wanted:
-                if name not in entries:
-                    raise SafetensorsError(f"{path}: no tensor named {name!r}")
-                dtype, shape, begin, end = entries[name]
-                if end == begin:
-                    out[name] = torch.empty(shape, dtype=dtype)
-                    continue
-                # bytearray: one owned, aligned, writable copy; torch keeps the buffer alive with the tensor.
-                buf = bytearray(mm[data_start + begin:data_start + end])
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    t = torch.frombuffer(buf, dtype=dtype)
-                out[name] = t.reshape(shape)
+        for name in wanted:
+            if name not in entries:
+                raise SafetensorsError(f"{path}: no tensor named {name!r}")
+            dtype, shape, begin, end = entries[name]
+            if end == begin:
+                out[name] = torch.empty(shape, dtype=dtype)
+                continue
+            # Read straight into a bytearray (one copy, owned, aligned, writable); the tensor keeps it alive.
+            buf = bytearray(end - begin)
+            f.seek(data_start + begin)
+            if f.readinto(buf) != len(buf):
+                raise SafetensorsError(f"{path}: tensor {name!r}: file ended early (truncated while reading?)")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t = torch.frombuffer(buf, dtype=dtype)
+            out[name] = t.reshape(shape)
     return out
 
 
