@@ -50,10 +50,54 @@ function jsonOrString(v: Json | undefined, path: PathSegment[], what: string): {
   }
 }
 
+// xLAM's function-calling-60k describes parameters Python-style, not as JSON Schema:
+//   "parameters": {"city": {"description": "…", "type": "str", "default": "Paris"}, "n": {"type": "List[int], optional"}}
+// These map to JSON Schema types; a parameter marked ", optional" or given a default is not required.
+const PY_TYPES: Record<string, string> = { str: 'string', string: 'string', int: 'integer', integer: 'integer', float: 'number', number: 'number', bool: 'boolean', boolean: 'boolean', list: 'array', tuple: 'array', set: 'array', dict: 'object', object: 'object' };
+
+function pythonTypeSchema(t: string): Record<string, Json> {
+  const m = /^\s*([A-Za-z]+)\s*(?:\[(.*)\])?\s*$/.exec(t);
+  if (!m) return {};
+  const base = PY_TYPES[m[1]!.toLowerCase()];
+  if (!base) return {};
+  const out: Record<string, Json> = { type: base };
+  if (base === 'array' && m[2] && PY_TYPES[m[2].trim().toLowerCase()]) out.items = { type: PY_TYPES[m[2].trim().toLowerCase()]! };
+  return out;
+}
+
+/** Is this xLAM's parameter map rather than a JSON Schema? (no "type": "object"/"properties", every value a
+ *  parameter description with a string "type") */
+function isXlamParameterMap(p: Json | undefined): p is Record<string, Json> {
+  if (!isObject(p) || 'properties' in p || p.type === 'object') return false;
+  const vals = Object.values(p);
+  return vals.length > 0 && vals.every((v) => isObject(v) && typeof v.type === 'string');
+}
+
+export function xlamToolsToSchema(tools: Json): Json {
+  if (!Array.isArray(tools)) return tools;
+  return tools.map((t) => {
+    if (!isObject(t) || !isXlamParameterMap(t.parameters)) return t;
+    const properties: Record<string, Json> = {};
+    const required: string[] = [];
+    for (const [name, spec] of Object.entries(t.parameters)) {
+      const o = spec as Record<string, Json>;
+      const raw = String(o.type);
+      const optional = /,\s*optional\s*$/i.test(raw) || 'default' in o;
+      const schema: Record<string, Json> = pythonTypeSchema(raw.replace(/,\s*optional\s*$/i, ''));
+      if (typeof o.description === 'string') schema.description = o.description;
+      if ('default' in o && o.default !== '') schema.default = o.default!;
+      properties[name] = schema;
+      if (!optional) required.push(name);
+    }
+    return { ...t, parameters: { type: 'object', properties, required } };
+  });
+}
+
 function importXlam(obj: Record<string, Json>): Imported {
   if (typeof obj.query !== 'string') return { problem: { path: ['query'], message: `"query" must be a string, not ${describeType(obj.query)}` } };
   const tools = jsonOrString(obj.tools, ['tools'], '"tools"');
   if ('problem' in tools) return tools;
+  tools.value = xlamToolsToSchema(tools.value);
   const answers = jsonOrString(obj.answers, ['answers'], '"answers"');
   if ('problem' in answers) return answers;
   return {

@@ -83,3 +83,22 @@ test('streaming: rows across 1 MB chunk boundaries keep their line numbers; onRo
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('xLAM rows: Python-style parameter maps become JSON Schema (", optional" and defaults are not required)', () => {
+  const tools = [{ name: 'live_giveaways_by_type', description: 'Giveaways.', parameters: {
+    type: { description: 'Kind of giveaway.', type: 'str', default: 'game' },
+    ids: { description: 'Ids.', type: 'List[int]' },
+    limit: { description: 'Max.', type: 'int, optional' },
+  } }];
+  const row = { id: 1, query: 'Game giveaways 1 and 2, max 5', tools: JSON.stringify(tools), answers: JSON.stringify([{ name: 'live_giveaways_by_type', arguments: { type: 'game', ids: [1, 2], limit: 5 } }]) };
+  const r = parseDatasetText(JSON.stringify(row), 'xlam.jsonl');
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.rows[0]!.tools[0]!.function.parameters, { type: 'object', required: ['ids'], properties: {
+    type: { type: 'string', description: 'Kind of giveaway.', default: 'game' },
+    ids: { type: 'array', items: { type: 'integer' }, description: 'Ids.' },
+    limit: { type: 'integer', description: 'Max.' },
+  } });
+  // a value of the wrong Python type is caught by the converted schema
+  const bad = { ...row, answers: JSON.stringify([{ name: 'live_giveaways_by_type', arguments: { ids: '1,2' } }]) };
+  assert.match(parseDatasetText(JSON.stringify(bad), 'xlam.jsonl').diagnostics[0]!.message, /argument \/ids must be array/);
+});
