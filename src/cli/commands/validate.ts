@@ -10,6 +10,8 @@ export const USAGE = 'usage: tooltune validate [--tools tools.json] --data data.
 export interface Output { log(s: string): void; error(s: string): void }
 const consoleOut: Output = { log: (s) => console.log(s), error: (s) => console.error(s) };
 
+const REPEATS_SHOWN = 5;
+
 export interface FileSummary { file: string; kept?: number; skipped?: number; tools?: number; errors: number; warnings: number }
 
 export async function validateCommand(argv: string[], out: Output = consoleOut): Promise<number> {
@@ -47,8 +49,20 @@ export async function validateCommand(argv: string[], out: Output = consoleOut):
   if (args.json) {
     out.log(JSON.stringify({ ok: errors === 0, files: summaries, diagnostics: all }));
   } else {
-    for (const d of all.slice(0, maxProblems)) out.log(formatDiagnostic(d));
-    if (all.length > maxProblems) out.log(`… ${all.length - maxProblems} more problems (raise --max-problems to see them)`);
+    // The same mistake on every row (say, no tools file for rows without tools) is shown a few times, then counted.
+    const seen = new Map<string, number>();
+    let shown = 0;
+    for (const d of all) {
+      const n = (seen.get(d.message) ?? 0) + 1;
+      seen.set(d.message, n);
+      if (n > REPEATS_SHOWN || shown >= maxProblems) continue;
+      out.log(formatDiagnostic(d));
+      shown++;
+    }
+    for (const [message, n] of seen) if (n > REPEATS_SHOWN) out.log(`… ${n - REPEATS_SHOWN} more like: ${message}`);
+    if (shown < all.length && all.length - shown > [...seen.values()].reduce((a, n) => a + Math.max(0, n - REPEATS_SHOWN), 0)) {
+      out.log(`… more problems not shown (raise --max-problems to see them)`);
+    }
     for (const s of summaries) {
       const what = s.tools !== undefined ? `${s.tools} tools` : `${s.kept} rows kept, ${s.skipped} skipped`;
       out.log(`${s.file}: ${what}; ${s.errors} errors, ${s.warnings} warnings`);

@@ -55,3 +55,12 @@ test('the real CLI entry point runs validate', () => {
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /^test\/fixtures\/bad-input\/tools-duplicate\.json:48:3: error: duplicate tool name "get_weather"/m);
 });
+
+test('a mistake repeated on every row is shown a few times, then counted', async () => {
+  const c = collect();
+  assert.equal(await validateCommand(['--data', join(ROOT, 'sample-workspace/eval.jsonl')], c.io), 1);
+  const lines = c.out.filter((l) => l.includes('no "tools" and no tools file'));
+  assert.equal(lines.length, 6);
+  assert.match(c.out.join('\n'), /… 245 more like: row has no "tools" and no tools file was given/);
+  assert.match(c.out.join('\n'), /eval\.jsonl: 0 rows kept, 250 skipped; 250 errors, 0 warnings/);
+});
