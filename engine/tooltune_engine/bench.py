@@ -46,14 +46,22 @@ def build(vocab: int):
     return model, cfg
 
 
-def median_time(fn: Callable[[], None], reps: int, warmup: int = 1) -> float:
+CPU_SECONDS: Dict[str, float] = {}
+
+
+def median_time(fn: Callable[[], None], reps: int, warmup: int = 1, name: str = '') -> float:
+    """Median wall seconds of `reps` calls; the median process CPU seconds go to CPU_SECONDS[name] (CPU time counts
+    all threads, so on a busy machine it shows what the work itself costs when the wall clock does not)."""
     for _ in range(warmup):
         fn()
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    if name:
+        CPU_SECONDS[name] = statistics.median(cpu)
     return statistics.median(times)
 
 
@@ -155,8 +163,8 @@ def rollout(model, args) -> Dict[str, float]:
     def independent():
         with torch.no_grad():
             generate(model, [p for p in prompts for _ in range(8)], 1, new, temperature=1.0, seed=0)
-    t_shared = median_time(shared, args.reps)
-    t_indep = median_time(independent, args.reps)
+    t_shared = median_time(shared, args.reps, name='rollout_shared')
+    t_indep = median_time(independent, args.reps, name='rollout_independent')
     tokens = 64 * new
     return {'rollout_tokens_per_s': tokens / t_shared, 'independent_tokens_per_s': tokens / t_indep,
             'shared_prefill_speedup': t_indep / t_shared, 'rollout_seconds': t_shared,
@@ -220,7 +228,7 @@ def main(argv: List[str] = None) -> int:
     seqs = train_batch(args.vocab, args.train_seqs, args.train_prompt, args.train_completion)
     tokens = sum(len(s.prompt_ids) + len(s.completion_ids) for s in seqs)
     comp_tokens = sum(len(s.completion_ids) for s in seqs)
-    t_train = median_time(engine_step(model, seqs, args.micro_batch_tokens), args.reps)
+    t_train = median_time(engine_step(model, seqs, args.micro_batch_tokens), args.reps, name='train_step')
     nominal = 6 * n_params * tokens / t_train
     executed = 6 * (n_body * tokens + n_head * comp_tokens) / t_train
     out.update({'train_step_seconds': t_train, 'train_tokens_per_s': tokens / t_train,
@@ -228,7 +236,7 @@ def main(argv: List[str] = None) -> int:
     say(f'train step ({args.train_seqs} x {args.train_prompt}+{args.train_completion} tokens): {t_train:.2f} s, '
         f'{tokens / t_train:.0f} tokens/s; {100 * nominal / gemm:.0f}% of the matmul rate by 6*N*T, '
         f'{100 * executed / gemm:.0f}% counting the FLOPs executed (head at completion positions only)')
-    t_naive = median_time(naive_step(model, seqs), args.reps)
+    t_naive = median_time(naive_step(model, seqs), args.reps, name='naive_train_step')
     out.update({'naive_train_step_seconds': t_naive, 'train_speedup_vs_naive': t_naive / t_train})
     say(f'naive full-logits step: {t_naive:.2f} s ({t_naive / t_train:.2f}x the engine step)')
 
@@ -239,6 +247,8 @@ def main(argv: List[str] = None) -> int:
         f'tokens/s; shared prefill speed-up {r["shared_prefill_speedup"]:.2f}x')
     del model
 
+    out['cpu_seconds'] = dict(CPU_SECONDS)
+    say('process CPU seconds (all threads), medians: ' + ', '.join(f'{k} {v:.2f}' for k, v in CPU_SECONDS.items()))
     if hasattr(os, 'getloadavg'):
         out['load_average_end'] = os.getloadavg()[0]
         say(f'load average at the end: {out["load_average_end"]:.1f}')

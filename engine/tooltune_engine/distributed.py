@@ -7,6 +7,13 @@
   all-reduce is used instead of wrapping the model in `DistributedDataParallel` because the update pass never calls
   `model.forward` (it runs `forward_hidden` + `head` on a shared prompt cache), and DDP's reducer is armed in
   `forward`. Backends: NCCL on CUDA, gloo on CPU.
+- Loss normalisers follow TRL under several processes: grpo/bnpo/dr_grpo normalise per rank and the gradients are
+  averaged; dapo divides by the global token count / world size. With equal shards this equals one process on the
+  whole batch (tested: engine/tests/test_distributed.py).
+
+Launch: `torchrun --nproc_per_node N -m tooltune_engine` (torch 2.x). Debian's torch 1.13 on Python 3.11 cannot parse
+torchrun's default `--redirects 0` / `--tee 0` (IntFlag iteration changed in 3.11); add
+`--redirects 1:2 --tee 1:2` (any mapping without the values 0 and 3) and rank 0 keeps stdin/stdout for the protocol.
 """
 from __future__ import annotations
 
