@@ -108,7 +108,7 @@ export class RowValidator {
     // ---- tools
     let tools: readonly ToolDef[] | undefined = this.opts.tools;
     if (raw.tools !== undefined && raw.tools !== null) {
-      const key = JSON.stringify(raw.tools);
+      const key = raw.toolsKey ?? JSON.stringify(raw.tools);
       let hit = this.toolsCache.get(key);
       if (!hit) {
         const problems: Array<[PathSegment[], Diagnostic['severity'], string, string?]> = [];

@@ -19,6 +19,8 @@ export interface RawRow {
   messages: Json;
   messagesPath: PathSegment[];
   tools?: Json;
+  /** the tools' source text when it was a JSON string (xLAM): a cheap cache key for rows that repeat it */
+  toolsKey?: string;
   toolsPath: PathSegment[];
   expected: Json;
   expectedPath: PathSegment[];
@@ -93,17 +95,30 @@ export function xlamToolsToSchema(tools: Json): Json {
   });
 }
 
+// xLAM rows repeat the same tools text across many rows: parse and convert each distinct text once.
+const xlamToolsCache = new Map<string, Json>();
+
 function importXlam(obj: Record<string, Json>): Imported {
   if (typeof obj.query !== 'string') return { problem: { path: ['query'], message: `"query" must be a string, not ${describeType(obj.query)}` } };
-  const tools = jsonOrString(obj.tools, ['tools'], '"tools"');
-  if ('problem' in tools) return tools;
-  tools.value = xlamToolsToSchema(tools.value);
+  let tools: { value: Json } | { problem: ImportProblem };
+  const cached = typeof obj.tools === 'string' ? xlamToolsCache.get(obj.tools) : undefined;
+  if (cached !== undefined) tools = { value: cached };
+  else {
+    tools = jsonOrString(obj.tools, ['tools'], '"tools"');
+    if ('problem' in tools) return tools;
+    tools.value = xlamToolsToSchema(tools.value);
+    if (typeof obj.tools === 'string') {
+      if (xlamToolsCache.size > 2000) xlamToolsCache.clear();
+      xlamToolsCache.set(obj.tools, tools.value);
+    }
+  }
   const answers = jsonOrString(obj.answers, ['answers'], '"answers"');
   if ('problem' in answers) return answers;
   return {
     row: {
       format: 'xlam', id: obj.id, messages: [{ role: 'user', content: obj.query }], messagesPath: ['query'],
       tools: tools.value ?? undefined, toolsPath: ['tools'], expected: answers.value, expectedPath: ['answers'],
+      ...(typeof obj.tools === 'string' ? { toolsKey: obj.tools } : {}),
     },
   };
 }

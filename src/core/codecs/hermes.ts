@@ -37,9 +37,9 @@ function parse(text: string): ParseResult {
     const start = open + OPEN.length;
     // The block ends at the </tool_call> after the JSON value, found by scanning the JSON (strings respected), so
     // an argument that itself contains "</tool_call>" cannot cut the block short.
-    const jsonStart = body.slice(start).search(/\S/) + start;
+    const jsonStart = nextNonSpace(body, start);
     const jsonEnd = body[jsonStart] === '{' ? scanJsonEnd(body, jsonStart) : -1;
-    const afterJson = jsonEnd > 0 ? body.slice(jsonEnd).search(/\S/) + jsonEnd : -1;
+    const afterJson = jsonEnd > 0 ? nextNonSpace(body, jsonEnd) : -1;
     const close = afterJson >= jsonEnd && jsonEnd > 0 && body.startsWith(CLOSE, afterJson) ? afterJson : body.indexOf(CLOSE, start);
     const nextOpen = body.indexOf(OPEN, jsonEnd > 0 && close === afterJson ? jsonEnd : start);
     if (close < 0 || (nextOpen >= 0 && nextOpen < close)) {
@@ -58,6 +58,12 @@ function parse(text: string): ParseResult {
     pos = close + CLOSE.length;
   }
   return { calls, clean, errors };
+}
+
+function nextNonSpace(s: string, from: number): number {
+  let i = from;
+  while (i < s.length && /\s/.test(s[i]!)) i++;
+  return i;
 }
 
 export const hermes: Codec = { name: 'hermes', format, parse };
