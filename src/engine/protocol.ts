@@ -163,6 +163,8 @@ export interface OptimizerConfig {
   lr: number;
   weight_decay: number;
   betas: [number, number];
+  /** AdamW epsilon; default 1e-8. */
+  eps?: number;
   max_grad_norm: number;
   schedule: 'constant' | 'linear' | 'cosine' | 'cosine_with_restarts' | 'exponential';
   warmup_steps: number;
@@ -184,6 +186,8 @@ export interface SftStepResult { loss: number; grad_norm: number; learning_rate:
 export interface EvaluateLogprobsParams {
   sequences: Array<{ prompt_ids: number[]; completion_ids: number[] }>;
   disable_adapter?: boolean;
+  /** Logits are divided by it before the log-softmax (as train_step does); default 1. */
+  temperature?: number;
 }
 export interface EvaluateLogprobsResult { logprobs: number[][] }
 
