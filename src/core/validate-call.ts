@@ -45,6 +45,6 @@ export function validateArguments(tool: ToolDef, args: unknown): CallCheck {
   if (typeof v === 'string') return { ok: false, errors: [`the schema of ${tool.function.name} does not compile: ${v}`] };
   const errors: string[] = [];
   for (const k of undeclared(tool, args as Record<string, unknown>)) errors.push(`unknown argument /${k}`);
-  if (!v(args)) errors.push(...describeAjvErrors(v.errors));
+  if (!v(args)) for (const e of describeAjvErrors(v.errors)) if (!errors.includes(e)) errors.push(e);
   return { ok: errors.length === 0, errors };
 }

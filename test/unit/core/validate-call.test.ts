@@ -6,6 +6,7 @@ import { validateCall } from '../../../src/core/validate-call';
 const { tools } = parseTools(JSON.stringify([
   { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] }, days: { type: 'integer', minimum: 1 } }, required: ['city'] } },
   { name: 'free', parameters: { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: true } },
+  { name: 'closed', parameters: { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false } },
 ]));
 
 test('validateCall: readable errors for each way a call can be wrong', () => {
@@ -13,7 +14,7 @@ test('validateCall: readable errors for each way a call can be wrong', () => {
     // valid
     ['ok', { name: 'get_weather', arguments: { city: 'Paris', days: 3 } }, []],
     // unknown tool lists the known ones
-    ['unknown tool', { name: 'get_wether', arguments: {} }, ['unknown tool "get_wether"; known tools: get_weather, free']],
+    ['unknown tool', { name: 'get_wether', arguments: {} }, ['unknown tool "get_wether"; known tools: get_weather, free, closed']],
     // missing required
     ['missing', { name: 'get_weather', arguments: {} }, ['missing required argument /city']],
     // enum
@@ -26,6 +27,10 @@ test('validateCall: readable errors for each way a call can be wrong', () => {
     ['undeclared', { name: 'get_weather', arguments: { city: 'P', mood: 'happy' } }, ['unknown argument /mood']],
     // a schema that allows extra properties accepts them
     ['allowed extra', { name: 'free', arguments: { a: 'x', b: 1 } }, []],
+    // additionalProperties: false reports the extra once, not twice
+    ['closed extra', { name: 'closed', arguments: { a: 'x', b: 1 } }, ['unknown argument /b']],
+    // arguments that are not an object
+    ['not an object', { name: 'free', arguments: [1] as never }, ['arguments of free must be an object']],
   ];
   for (const [name, call, errors] of cases) {
     const r = validateCall(call as never, tools);
