@@ -51,6 +51,16 @@ export interface TrainOutcome { status: Exclude<RunStatus, 'starting' | 'running
 /** What a checkpoint's trainer_state.json holds: the orchestrator's own state. */
 interface TrainerState { step: number; sampler: SamplerState; num_tokens: number; elapsed: number; first_eval?: EvalRecord }
 
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'generation_config.json'];
+
+/** Copy the tokenizer files of the source model next to saved weights (HF layout). */
+function copyTokenizerFiles(from: string, to: string): void {
+  for (const f of TOKENIZER_FILES) {
+    const src = join(from, f);
+    if (existsSync(src) && !existsSync(join(to, f))) copyFileSync(src, join(to, f));
+  }
+}
+
 export async function train(req: TrainRequest): Promise<TrainOutcome> {
   const started = Date.now();
   let writer: RunWriter | null = null;
@@ -161,6 +171,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         // Saved under the run (`sft/`): with LoRA it is also the base the adapter and the KL reference sit on.
         const sftDir = join(runDir, 'sft');
         await engine.request('save', { path: sftDir, kind: 'merged' });
+        copyTokenizerFiles(model.folder, sftDir); // a complete HF folder: usable as --model for another run
         await engine.request('load_model', { path: sftDir, lora: cfg.lora });
         writer.log('info', `SFT weights saved to ${sftDir}; GRPO starts from them with a fresh optimizer`);
       }
@@ -197,10 +208,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     emit({ type: 'phase', phase: 'export' });
     const finalDir = writer.finalDir;
     await engine.request('save', { path: finalDir, kind: 'merged' });
-    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'generation_config.json']) {
-      const src = join(model.folder, f);
-      if (existsSync(src) && !existsSync(join(finalDir, f))) copyFileSync(src, join(finalDir, f));
-    }
+    copyTokenizerFiles(model.folder, finalDir);
     if (cfg.export_onnx) {
       try {
         const ex = await engine.request('export_onnx', { out: finalDir });
