@@ -40,3 +40,26 @@ def test_cuda_auto_is_bf16_with_tf32():
     assert info.device.type == 'cuda'
     assert info.dtype == (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32)
     assert torch.backends.cuda.matmul.allow_tf32 and info.total_bytes > 0
+
+
+def test_master_weights_rule():
+    from tooltune_engine.device import autocast, master_weights_fp32
+    cpu, cuda = torch.device('cpu'), torch.device('cuda', 0)
+    assert not master_weights_fp32(cpu, torch.bfloat16) and not master_weights_fp32(cuda, torch.float32)
+    assert master_weights_fp32(cuda, torch.bfloat16) and master_weights_fp32(cuda, torch.float16)
+    with autocast(cpu, torch.float32):
+        assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.float32
+
+
+@no_cuda
+def test_cuda_training_keeps_fp32_trainable_weights(tmp_path):
+    from conftest import TINY_CONFIG
+    from tooltune_engine.server import Session, call
+    s = Session(notify=lambda m, p: None)
+    call(s, 'initialize', {'protocol_version': 1, 'device': 'cuda'})
+    call(s, 'init_model', {'config': dict(TINY_CONFIG), 'out': str(tmp_path / 'm'),
+                           'lora': {'r': 2, 'alpha': 4, 'dropout': 0.0, 'target_modules': ['q_proj']}})
+    assert all(p.dtype == torch.float32 for p in s.model.parameters() if p.requires_grad)
+    out = call(s, 'train_step', {'sequences': [{'prompt_ids': [3, 4], 'completion_ids': [5, 6], 'advantage': 1.0}],
+                                 'loss': {'loss_type': 'dapo'}})
+    assert out['grad_norm'] > 0

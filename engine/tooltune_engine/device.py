@@ -129,3 +129,22 @@ def is_out_of_memory(exc: BaseException) -> bool:
     msg = str(exc)
     return isinstance(exc, RuntimeError) and ('out of memory' in msg.lower() and ('CUDA' in msg or 'MPS' in msg))
 
+
+def is_half(dtype: torch.dtype) -> bool:
+    return dtype in (torch.bfloat16, torch.float16)
+
+
+def master_weights_fp32(device: torch.device, dtype: torch.dtype) -> bool:
+    """On CUDA with a 16-bit compute dtype, trainable weights stay fp32 and forwards run under autocast: AdamW
+    updates at GRPO learning rates (1e-6..1e-5) are far below bf16's resolution (8 bits of mantissa), so pure bf16
+    weights would silently stop learning. Frozen LoRA base weights are kept in the 16-bit dtype."""
+    return device.type == 'cuda' and is_half(dtype)
+
+
+def autocast(device: torch.device, dtype: torch.dtype):
+    """bf16/fp16 autocast for forwards on CUDA (see master_weights_fp32); a no-op elsewhere."""
+    import contextlib
+    if master_weights_fp32(device, dtype):
+        return torch.autocast('cuda', dtype=dtype)
+    return contextlib.nullcontext()
+

@@ -25,7 +25,7 @@ import torch
 from . import __version__
 from . import checkpoint as ckpt
 from . import protocol as P
-from .device import DeviceError, DeviceInfo, configure, dtype_name, is_out_of_memory
+from .device import DeviceError, DeviceInfo, autocast, configure, dtype_name, is_out_of_memory, master_weights_fp32
 from .distributed import Comm, LocalComm, local_rank, make_comm
 from .errors import EngineError, ModelError
 from .optim import Optimizer
@@ -90,6 +90,10 @@ class Session:
             raise RpcError(P.NO_MODEL, 'no model loaded: call load_model or init_model first')
         return self.model
 
+    def compute(self):
+        """The context forwards run in: bf16 autocast on CUDA, nothing elsewhere."""
+        return autocast(self.info.device, self.info.dtype)
+
     def need_optimizer(self) -> Optimizer:
         model = self.need_model()
         if self.optimizer is None:
@@ -130,12 +134,20 @@ class Session:
         from .lora import apply_lora
         from .model import load_model
         info = self.need_init()
-        model, cfg = load_model(path, device=info.device, dtype=info.dtype)
+        fp32_master = master_weights_fp32(info.device, info.dtype)
+        # Full fine-tuning on CUDA keeps fp32 master weights (forwards autocast to bf16); LoRA keeps the frozen
+        # base in the 16-bit dtype and only its adapters in fp32.
+        load_dtype = torch.float32 if fp32_master and lora is None else info.dtype
+        model, cfg = load_model(path, device=info.device, dtype=load_dtype)
         if lora is not None:
             try:
                 apply_lora(model, lora.r, lora.alpha, lora.dropout, lora.target_modules, seed=seed)
             except EngineError as e:
                 raise P.ParamError('lora', str(e))
+            if fp32_master:
+                for prm in model.parameters():
+                    if prm.requires_grad:
+                        prm.data = prm.data.float()
         else:
             for prm in model.parameters():
                 prm.requires_grad_(True)
@@ -189,7 +201,7 @@ class Session:
         if mine:
             model.eval()
             seed = None if p.seed is None else p.seed + self.comm.rank
-            with torch.no_grad(), self._adapter_off(p.disable_adapter):
+            with torch.no_grad(), self._adapter_off(p.disable_adapter), self.compute():
                 rows = generate(model, mine, p.n, p.max_new_tokens, temperature=p.temperature, top_p=p.top_p,
                                 top_k=p.top_k, stop_token_ids=tuple(p.stop_token_ids), seed=seed,
                                 pad_id=self._pad_id())
@@ -211,8 +223,9 @@ class Session:
         pad = self._pad_id()
 
         def fn(model, prompts, comps, temperature=1.0, with_entropy=False):
-            return batched_completion_logprobs(model, prompts, comps, temperature=temperature,
-                                               with_entropy=with_entropy, pad_id=pad)
+            with self.compute():  # the forward only: backward runs outside autocast, as torch recommends
+                return batched_completion_logprobs(model, prompts, comps, temperature=temperature,
+                                                   with_entropy=with_entropy, pad_id=pad)
         return fn
 
     def _reference_fn(self, beta: float):
@@ -282,7 +295,7 @@ class Session:
         ids = torch.tensor(p.input_ids, dtype=torch.long, device=dev)
         mask = torch.ones_like(ids) if p.attention_mask is None else torch.tensor(p.attention_mask, device=dev)
         model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), self.compute():
             hidden, _ = model.forward_hidden(ids, position_ids_from_mask(mask), mask)
             logits = model.head(hidden[:, -1]).float().cpu()
         return {'logits': logits.tolist()}
