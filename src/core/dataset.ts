@@ -15,7 +15,7 @@ import { describeType, findTool, isObject, normaliseTools } from './tools';
 import { importRow, type RowFormat } from './importers';
 import { validateArguments } from './validate-call';
 import { DEFAULT_MAX_LINE_BYTES, readJsonlBatches } from './jsonl-reader';
-import { BOM_WARNING } from './text-input';
+import { BOM_WARNING, UTF16_ERROR, UTF16_HINT } from './text-input';
 
 export interface DatasetOptions {
   /** tools for rows without their own `tools` (the tools file) */
@@ -238,6 +238,7 @@ export async function loadDataset(path: string, opts: DatasetOptions = {}): Prom
     for await (const batch of readJsonlBatches(path, max)) for (const item of batch) {
       if (item.kind === 'line') { lines++; v.line(item.text, item.line); continue; }
       if (item.kind === 'bom') { v.result.diagnostics.push({ file: path, line: 1, column: 1, severity: 'warning', message: BOM_WARNING, hint: 'save the file as UTF-8 without BOM' }); continue; }
+      if (item.kind === 'utf16') { lines++; v.result.diagnostics.push({ file: path, line: 1, column: 1, severity: 'error', message: UTF16_ERROR, hint: UTF16_HINT }); continue; }
       lines++;
       v.result.skipped++;
       if (item.kind === 'too-long') {

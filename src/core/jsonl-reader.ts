@@ -6,13 +6,14 @@
 //     if (item.kind === 'line') handle(item.line, item.text);  else report(item);
 //   }
 import { createReadStream } from 'node:fs';
-import { firstInvalidUtf8, hasBom } from './text-input';
+import { firstInvalidUtf8, hasBom, isUtf16 } from './text-input';
 
 export type JsonlItem =
   | { kind: 'line'; line: number; text: string }
   | { kind: 'too-long'; line: number; bytes: number }
   | { kind: 'bad-utf8'; line: number; column: number; byte: number }
-  | { kind: 'bom'; line: 1 };
+  | { kind: 'bom'; line: 1 }
+  | { kind: 'utf16'; line: 1 };
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
@@ -78,6 +79,8 @@ export async function* readJsonlBatches(path: string, maxLineBytes = DEFAULT_MAX
     let buf: Buffer = chunk;
     if (first) {
       first = false;
+      // A UTF-16 file would decode as one long run of invalid bytes: say what it is once and stop.
+      if (isUtf16(buf)) { yield [{ kind: 'utf16', line: 1 }]; return; }
       if (hasBom(buf)) { batch.push({ kind: 'bom', line: 1 }); buf = buf.subarray(3); }
     }
     let from = 0;

@@ -11,11 +11,20 @@ export function hasBom(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
+/** A UTF-16 byte-order mark: Windows tools (PowerShell's `>`) write UTF-16 files that look fine in an editor. */
+export function isUtf16(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+}
+
+export const UTF16_ERROR = 'file is UTF-16 encoded, not UTF-8';
+export const UTF16_HINT = 're-save it as UTF-8 (in PowerShell: Out-File -Encoding utf8)';
+
 export const BOM_WARNING = 'file starts with a UTF-8 byte-order mark; it was ignored';
 
 /** Decode a whole file. `baseLine` is the 1-based line of bytes[0] (for a JSONL row). */
 export function decodeUtf8Text(bytes: Uint8Array, file: string, baseLine = 1, allowBom = true): DecodedText {
   const diagnostics: Diagnostic[] = [];
+  if (isUtf16(bytes)) return { text: undefined, diagnostics: [{ file, line: baseLine, column: 1, severity: 'error', message: UTF16_ERROR, hint: UTF16_HINT }] };
   let start = 0;
   if (allowBom && hasBom(bytes)) {
     start = 3;

@@ -25,6 +25,7 @@ export async function loadPredictions(file: string): Promise<{ outputs: Map<stri
       if (item.kind === 'bom') continue;
       if (item.kind === 'too-long') { err(item.line, `prediction is ${(item.bytes / 1048576).toFixed(1)} MB; the limit is 1 MB`); continue; }
       if (item.kind === 'bad-utf8') { err(item.line, 'invalid UTF-8', 're-save the file as UTF-8'); continue; }
+      if (item.kind === 'utf16') { err(1, 'file is UTF-16 encoded, not UTF-8', 're-save it as UTF-8'); continue; }
       let v: unknown;
       try { v = JSON.parse(item.text); } catch { err(item.line, 'invalid JSON', HINT); continue; }
       if (v === null || typeof v !== 'object' || Array.isArray(v)) { err(item.line, 'a prediction must be a JSON object', HINT); continue; }

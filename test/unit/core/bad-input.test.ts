@@ -41,6 +41,7 @@ const CASES: Case[] = [
   ['tools-bfcl.json', 'warning', 6, 15, /BFCL type "dict" in tool "math.factorial" read as JSON Schema "object"/],
   ['tools-crlf.json', 'error', 48, 2, /duplicate tool name "get_weather"/],
   ['tools-empty-list.json', 'warning', 1, 1, /the tools list is empty/],
+  ['tools-utf16.json', 'error', 1, 1, /file is UTF-16 encoded, not UTF-8/],
   ['tools-wrapper-not-array.json', 'error', 2, 12, /"tools" must be an array of tools, not an object/],
   // ---- datasets (tools from _tools.json)
   ['data-empty.jsonl', 'error', 1, 1, /dataset is empty/, 0],
@@ -78,11 +79,13 @@ const CASES: Case[] = [
   ['data-sharegpt-bad-role.jsonl', 'error', 1, 29, /unknown ShareGPT role "robot"/, 0],
   ['data-sharegpt-bad-call.jsonl', 'error', 1, 94, /the gpt turn's tool calls do not parse: invalid JSON in <tool_call>/, 0],
   ['data-row-tools-invalid.jsonl', 'error', 1, 100, /tools: parameters of tool "a" do not compile as JSON Schema/, 0],
+  ['data-utf16.jsonl', 'error', 1, 1, /file is UTF-16 encoded, not UTF-8/, 0],
   // ---- predictions files
   ['preds-not-json.jsonl', 'error', 1, 1, /invalid JSON/],
   ['preds-no-output.jsonl', 'error', 1, 1, /prediction "ok-1" has no "output" string/],
   ['preds-duplicate.jsonl', 'error', 2, 1, /duplicate prediction for id "ok-1"/],
   ['preds-top-array.jsonl', 'error', 1, 1, /a prediction must be a JSON object/],
+  ['preds-utf16.jsonl', 'error', 1, 1, /file is UTF-16 encoded/],
 ];
 
 test('the table covers every fixture, and there are at least 40', () => {
