@@ -190,3 +190,36 @@ def test_old_opset_is_a_clear_error(tmp_path):
     cfg = _cfg()
     with pytest.raises(ExportError, match="opset 11 is too old"):
         export_onnx(init_model(cfg, seed=0), cfg, str(tmp_path), opset=11)
+
+
+def test_int8_variant_stores_the_tied_head_once_as_int8(tmp_path):
+    cfg = _cfg()
+    model = init_model(cfg, seed=0)
+    path = export_onnx(model, cfg, str(tmp_path), variant="int8")
+    assert path == str(tmp_path / "onnx" / "model_int8.onnx")
+    g = _graph(path)
+    assert g["inputs"] == io_names(2)[0] and g["outputs"] == io_names(2)[1]
+    assert "MatMulInteger" in g["ops"] and "DynamicQuantizeLinear" in g["ops"]
+    big = {n: (dims, raw) for n, (dims, raw) in g["inits"].items() if 512 in dims and len(dims) == 2}
+    assert len(big) == 1, list(big)  # one [32, 512] int8 tensor serves the embedding and the head
+    (dims, raw), = big.values()
+    assert dims == [32, 512] and len(raw) == 32 * 512  # one byte per weight
+    assert any(dims == [512] for dims, _ in g["inits"].values())  # + one fp32 scale per vocabulary row
+    # the caller's module is untouched (the int8 embedding was swapped in for the export only)
+    assert isinstance(model.model.embed_tokens, torch.nn.Embedding)
+
+
+def test_quantize_rows_is_within_half_a_step():
+    from tooltune_engine.onnx_export import quantize_rows
+    w = torch.randn(300, 16) * torch.linspace(0.01, 3, 300)[:, None]
+    q_t, scale = quantize_rows(w)
+    assert q_t.dtype == torch.int8 and q_t.shape == (16, 300) and scale.shape == (300,)
+    err = (q_t.t().float() * scale[:, None] - w).abs()
+    assert bool((err <= scale[:, None] / 2 + 1e-6).all())
+    assert int(q_t.abs().max()) == 127
+
+
+def test_unknown_variant_is_a_clear_error(tmp_path):
+    cfg = _cfg()
+    with pytest.raises(ExportError, match="unknown ONNX variant 'q4'"):
+        export_onnx(init_model(cfg, seed=0), cfg, str(tmp_path), variant="q4")

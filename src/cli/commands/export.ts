@@ -3,17 +3,19 @@
 // generation_config.json and the tokenizer files beside it, so the folder is self-contained for inline use.
 // After exporting, the engine's logits and the ONNX graph's logits are compared on a probe sequence (parity check):
 // an export that does not compute what the engine computes is reported as a failure, not shipped silently.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EngineClient } from '../../engine/client';
+import { EngineClient, findEngineDir } from '../../engine/client';
 import { PROTOCOL_VERSION } from '../../engine/protocol';
 import { defaultCandidates, formatPreflight, preflight } from '../../engine/python';
 import { loadTokenizer } from '../../core/tokenizer';
 import { readModelFolder } from '../../infer/model-folder';
 import { compareLogits, onnxLastLogits } from '../../infer/parity';
 
-export const USAGE = 'usage: tooltune export (--run RUN_DIR | --model FOLDER) [--out DIR] [--python PATH] [--opset 17] [--no-verify] [--json]';
+export const USAGE = 'usage: tooltune export (--run RUN_DIR | --model FOLDER) [--out DIR] [--int8] [--python PATH] [--opset 17] [--no-verify] [--json]\n' +
+  '  --int8   also write onnx/model_int8.onnx: the output head in int8 (faster CPU decoding; measured by `tooltune bench inline`)';
 
 /** Files a model folder carries for tokenisation and chat templates (copied when --out is another folder). */
 export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja',
@@ -22,7 +24,23 @@ export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'spec
 export const PARITY_TOLERANCE = 1e-4;
 const PROBE_TEXT = 'What is the weather in Paris today? {"name": "get_weather", "arguments": {"city": "Paris"}}';
 
-export interface ExportOutcome { path: string; bytes: number; seconds: number; out: string; parity?: { maxAbsDiff: number; sameArgmax: boolean } }
+export interface ExportOutcome {
+  path: string; bytes: number; seconds: number; out: string;
+  parity?: { maxAbsDiff: number; sameArgmax: boolean };
+  int8?: { path: string; bytes: number; parity?: { maxAbsDiff: number; sameArgmax: boolean } };
+}
+
+/** The int8 variant, written by the engine module's own entry point (the JSON-RPC export writes fp32). */
+export function exportInt8(python: string, model: string, out: string, opset: number): { path: string; bytes: number } {
+  const engineDir = findEngineDir();
+  if (!engineDir) throw new Error('cannot find the engine folder (engine/tooltune_engine); run from the ToolTune folder');
+  const r = spawnSync(python, ['-m', 'tooltune_engine.onnx_export', model, out, '--opset', String(opset), '--variant', 'int8'], {
+    encoding: 'utf8', cwd: engineDir, env: { ...process.env, PYTHONPATH: engineDir },
+  });
+  if (r.status !== 0) throw new Error(`int8 export failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join('\n')}`);
+  const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { path: string; bytes: number };
+  return { path: res.path, bytes: res.bytes };
+}
 
 /** The model folder a --run or --model argument names, checked (throws with the fix). */
 export function resolveModelFolder(args: { run?: string; model?: string }): string {
@@ -39,7 +57,7 @@ export function resolveModelFolder(args: { run?: string; model?: string }): stri
   return dir;
 }
 
-export async function exportModel(opts: { model: string; out: string; python: string; opset?: number; verify?: boolean; log?: (s: string) => void }): Promise<ExportOutcome> {
+export async function exportModel(opts: { model: string; out: string; python: string; opset?: number; verify?: boolean; int8?: boolean; log?: (s: string) => void }): Promise<ExportOutcome> {
   const log = opts.log ?? (() => {});
   const engine = EngineClient.start({ python: opts.python, onLog: (n) => log(`[engine] ${n.message}`) });
   try {
@@ -56,6 +74,13 @@ export async function exportModel(opts: { model: string; out: string; python: st
       const engineLogits = (await engine.request('logits', { input_ids: [ids] })).logits[0]!;
       const p = compareLogits(await onnxLastLogits(readModelFolder(opts.out), ids), engineLogits);
       outcome.parity = { maxAbsDiff: p.maxAbsDiff, sameArgmax: p.sameArgmax };
+      if (opts.int8) {
+        outcome.int8 = exportInt8(opts.python, opts.model, opts.out, opts.opset ?? 17);
+        const q = compareLogits(await onnxLastLogits(readModelFolder(opts.out, 'int8'), ids), engineLogits);
+        outcome.int8.parity = { maxAbsDiff: q.maxAbsDiff, sameArgmax: q.sameArgmax };
+      }
+    } else if (opts.int8) {
+      outcome.int8 = exportInt8(opts.python, opts.model, opts.out, opts.opset ?? 17);
     }
     return outcome;
   } finally {
@@ -68,7 +93,7 @@ export default async function run(argv: string[]): Promise<number> {
   try {
     a = parseArgs({ args: argv, options: {
       run: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, python: { type: 'string' },
-      opset: { type: 'string' }, 'no-verify': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      opset: { type: 'string' }, 'no-verify': { type: 'boolean' }, int8: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     }, strict: true }).values;
   } catch (e) {
     console.error(`tooltune export: ${(e as Error).message}\n${USAGE}`);
@@ -82,7 +107,7 @@ export default async function run(argv: string[]): Promise<number> {
   const pre = await preflight(defaultCandidates(a.python));
   if (!pre.ok || !pre.python) { console.error(formatPreflight(pre)); return 1; }
   const out = a.out ? resolve(a.out) : model;
-  const outcome = await exportModel({ model, out, python: pre.python, opset, verify: !a['no-verify'],
+  const outcome = await exportModel({ model, out, python: pre.python, opset, verify: !a['no-verify'], int8: a.int8,
     log: a.json ? undefined : (s) => console.error(s) });
   const bad = outcome.parity !== undefined && (!(outcome.parity.maxAbsDiff <= PARITY_TOLERANCE) || !outcome.parity.sameArgmax);
   if (a.json) console.log(JSON.stringify({ ok: !bad, ...outcome }));
@@ -91,6 +116,10 @@ export default async function run(argv: string[]): Promise<number> {
     if (outcome.parity) {
       console.log(`parity: max |logit difference| ${outcome.parity.maxAbsDiff.toExponential(2)} (limit ${PARITY_TOLERANCE}), ` +
         `same top token: ${outcome.parity.sameArgmax ? 'yes' : 'no'}`);
+    }
+    if (outcome.int8) {
+      console.log(`exported ${outcome.int8.path} (${(outcome.int8.bytes / 2 ** 20).toFixed(1)} MiB, int8 head)` + (outcome.int8.parity
+        ? `; max |logit difference| ${outcome.int8.parity.maxAbsDiff.toExponential(2)} (quantisation), same top token: ${outcome.int8.parity.sameArgmax ? 'yes' : 'no'}` : ''));
     }
     if (bad) console.error('tooltune export: the ONNX graph does not reproduce the engine\'s logits; please report this with the model\'s config.json');
   }
