@@ -440,6 +440,8 @@ def save_model(model: DecoderLM, cfg: Optional[ModelConfig], path: str, dtype: O
     try:
         d = cfg.to_dict()
         d["torch_dtype"] = str(stored).replace("torch.", "")
+        if "dtype" in d:  # newer transformers write "dtype" instead; keep whichever names the file has in step
+            d["dtype"] = d["torch_dtype"]
         with open(os.path.join(tmp, "config.json"), "w", encoding="utf-8") as f:
             json.dump(d, f, indent=2)
             f.write("\n")
