@@ -8,7 +8,8 @@
 //   advantages computeAdvantages                                    advantages.ts
 //   evaluation evaluate / judgeRow / summarise / passAtK            evaluate.ts
 //   calls      validateCall / validateArguments                     validate-call.ts
-//   diagnostics formatDiagnostic                                    source-location.ts
+//   diagnostics formatDiagnostic / Locator                          source-location.ts
+//   schemas    compileSchema / describeAjvErrors / mapBfclTypes     schema.ts
 export * from './types';
 export { loadTools, parseTools, parseToolsBytes, normaliseTools, findTool, parameterNames, TOOL_NAME_PATTERN, type ToolsLoadResult } from './tools';
 export { loadDataset, parseDatasetText, rowCategory, requestText, RowValidator, type DatasetOptions, type DatasetResult } from './dataset';
@@ -20,4 +21,6 @@ export { computeReward, slmPaperReward, toolrlReward, binaryReward, isCorrect, f
 export { computeAdvantages, SCALE_REWARDS, ADVANTAGE_EPSILON, type Advantages, type ScaleRewards } from './advantages';
 export { evaluate, judgeRow, summarise, passAtK, type EvalMetrics, type EvalReport, type RowVerdict } from './evaluate';
 export { validateCall, validateArguments, type CallCheck } from './validate-call';
-export { formatDiagnostic } from './source-location';
+export { formatDiagnostic, parseJsonDocument, offsetToPosition, toPointer, Locator } from './source-location';
+export { compileSchema, describeAjvErrors, mapBfclTypes, type CompiledSchema } from './schema';
+export { xlamToolsToSchema } from './importers';

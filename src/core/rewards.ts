@@ -54,7 +54,8 @@ export function isCorrect(parsed: ParseResult, expected: readonly ExpectedCall[]
 
 /**
  * Paper 1's capability-aware reward.
- *   gate: 0 when the output is unclean (empty, unparseable, text around the calls) or a call row got no call;
+ *   gate: 0 when the output is unclean (empty, unparseable, text around the calls) or a call row got no call
+ *   (even a valid-JSON `[]`: giving it the json credit would pay "never call" on every row);
  *   R = json + func·names/n_exp + args/n_exp·Σ A_i, A_i = argument share of correctly named call i;
  *   more calls than expected scales func and args by n_exp / n_pred.
  * Example: expected get_weather(city=Paris, unit=celsius), predicted get_weather(city=Paris, unit=kelvin), clean
