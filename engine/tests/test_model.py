@@ -5,7 +5,7 @@ import os
 import pytest
 import torch
 
-from _tiny import config, randomize, tiny_model
+from _tiny import config, tiny_model
 from tooltune_engine import safetensors_io
 from tooltune_engine.errors import ModelError
 from tooltune_engine.model import (KVCache, DecoderLM, init_model, load_model, position_ids_from_mask, save_model)
