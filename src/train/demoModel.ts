@@ -5,8 +5,9 @@
 //
 // Shape (LEARNING.md, measured on 2 cores): the body of the 20M feasibility model (4 layers, 4 q / 2 kv heads,
 // head_dim 32) at d 128 learned format and names in minutes; RoPE θ 1e4 instead of 1e6 leaves more fast-rotating
-// dimensions for copying values from the request. With the head trimmed from 151,936 rows to a few thousand the
-// body can afford d 256. The demo-model engineer's measured recipe (src/train/demo/) supersedes these numbers.
+// dimensions for copying values from the request. The same shape as src/train/demo/recipe.ts's DEMO_MODEL (the
+// demo-model engineer's measured recipe): on the sample workspace most of the time is attention over the ~1,550-token
+// tools prompt, so width and depth stay small.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,12 +24,12 @@ import { SELF_EXEMPLIFY_INSTRUCTION } from './selfExemplify';
 
 export const DEMO_SHAPE = {
   model_type: 'qwen3' as const,
-  hidden_size: 256,
-  intermediate_size: 768,
+  hidden_size: 128,
+  intermediate_size: 512,
   num_hidden_layers: 4,
   num_attention_heads: 4,
   num_key_value_heads: 2,
-  head_dim: 64,
+  head_dim: 32,
   rms_norm_eps: 1e-6,
   rope_theta: 10000,
   max_position_embeddings: 4096,

@@ -203,8 +203,10 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     }
 
     // ---- final evaluation, weights and export
-    await runEval(step, true);
-    await checkpoint(step);
+    // With no GRPO step run (max_steps 0: an SFT-only run) the weights are those of the first evaluation.
+    if (step === 0 && firstEval) lastEval = firstEval;
+    else await runEval(step, true);
+    if (step > 0) await checkpoint(step);
     emit({ type: 'phase', phase: 'export' });
     const finalDir = writer.finalDir;
     await engine.request('save', { path: finalDir, kind: 'merged' });
