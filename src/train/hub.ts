@@ -39,11 +39,17 @@ export async function downloadFromHub(spec: string, opts: HubOptions = {}): Prom
     throw new Error(`${repo}: no safetensors weights; ToolTune never loads pickled *.bin files. Pick a repository with model.safetensors.`);
   }
   let folder = '';
-  for (let i = 0; i < files.length; i++) {
-    opts.onProgress?.(`download ${repo}`, i, files.length);
-    const p = await downloadFileToCacheDir({ ...common, path: files[i], ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
-    if (files[i] === 'config.json') folder = dirname(p);
-  }
+  // @huggingface/hub announces each download with console.debug, i.e. on stdout, which would corrupt the
+  // `--events jsonl` stream; progress is reported through onProgress instead.
+  const debug = console.debug;
+  console.debug = () => undefined;
+  try {
+    for (let i = 0; i < files.length; i++) {
+      opts.onProgress?.(`download ${repo}`, i, files.length);
+      const p = await downloadFileToCacheDir({ ...common, path: files[i], ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+      if (files[i] === 'config.json') folder = dirname(p);
+    }
+  } finally { console.debug = debug; }
   opts.onProgress?.(`download ${repo}`, files.length, files.length);
   return folder;
 }
