@@ -163,3 +163,20 @@ def test_out_of_memory_becomes_32001_with_a_hint():
     with pytest.raises(RpcError) as e:
         call(s, 'logits', {'input_ids': [[1]]})
     assert e.value.code == P.OUT_OF_MEMORY and 'micro_batch_tokens' in e.value.data['hint']
+
+
+def test_export_onnx_of_the_loaded_model_and_of_a_folder(tmp_path):
+    from tooltune_engine.server import RpcError, Session, call
+    s = Session(notify=lambda m, p: None)
+    call(s, 'initialize', {'protocol_version': 1, 'device': 'cpu', 'num_threads': 1})
+    with pytest.raises(RpcError) as e:
+        call(s, 'export_onnx', {'out': str(tmp_path / 'x')})
+    assert e.value.code == P.NO_MODEL
+    call(s, 'init_model', {'config': dict(TINY_CONFIG), 'out': str(tmp_path / 'm'),
+                           'lora': {'r': 2, 'alpha': 4, 'dropout': 0.0, 'target_modules': ['q_proj']}})
+    r = call(s, 'export_onnx', {'out': str(tmp_path / 'out')})
+    assert r['path'] == str(tmp_path / 'out' / 'onnx' / 'model.onnx') and r['bytes'] == os.path.getsize(r['path'])
+    assert json.loads((tmp_path / 'out' / 'config.json').read_text())['model_type'] == 'qwen3'
+    with pytest.raises(RpcError) as e:
+        call(s, 'export_onnx', {'out': str(tmp_path / 'y'), 'model_path': str(tmp_path / 'missing')})
+    assert e.value.code == P.BAD_MODEL

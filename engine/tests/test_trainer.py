@@ -184,3 +184,29 @@ def test_sft_step_is_token_mean_cross_entropy_on_targets():
     with torch.no_grad():
         after = -float(torch.cat(naive_batched(m, [e.prompt_ids for e in ex], [[e.target_ids] for e in ex])[0]).mean())
     assert after < expected  # one step on the same data lowers its loss
+
+
+def test_evaluate_logprobs_matches_naive_and_respects_disable_adapter(tmp_path):
+    from conftest import TINY_CONFIG
+    from tooltune_engine.server import Session, call
+    s = Session(notify=lambda m, p: None)
+    call(s, 'initialize', {'protocol_version': 1, 'device': 'cpu', 'num_threads': 1})
+    call(s, 'init_model', {'config': dict(TINY_CONFIG), 'out': str(tmp_path / 'm'),
+                           'lora': {'r': 2, 'alpha': 4, 'dropout': 0.0, 'target_modules': ['q_proj', 'v_proj']}})
+    seqs = [{'prompt_ids': [3, 4], 'completion_ids': [5, 6, 7]}, {'prompt_ids': [8], 'completion_ids': [9]},
+            {'prompt_ids': [3, 4], 'completion_ids': [10]}]
+    base = call(s, 'evaluate_logprobs', {'sequences': seqs, 'temperature': 0.5})['logprobs']
+    with torch.no_grad():
+        want = [naive_logprobs(s.model, q['prompt_ids'], [q['completion_ids']], 0.5)[0][0].tolist() for q in seqs]
+    for got, exp in zip(base, want):
+        assert got == pytest.approx(exp, abs=1e-5)
+    # Train the adapter a little: the policy moves, the LoRA-disabled base does not.
+    call(s, 'configure_optimizer', {'lr': 0.05})
+    for _ in range(2):
+        call(s, 'train_step', {'sequences': [{**q, 'advantage': a} for q, a in zip(seqs, [1.0, -1.0, 0.5])],
+                               'loss': {'loss_type': 'grpo', 'temperature': 0.5}})
+    moved = call(s, 'evaluate_logprobs', {'sequences': seqs, 'temperature': 0.5})['logprobs']
+    off = call(s, 'evaluate_logprobs', {'sequences': seqs, 'temperature': 0.5, 'disable_adapter': True})['logprobs']
+    assert moved[0] != pytest.approx(base[0], abs=1e-4)
+    for got, exp in zip(off, base):
+        assert got == pytest.approx(exp, abs=1e-6)

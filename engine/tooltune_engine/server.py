@@ -274,17 +274,21 @@ class Session:
         return out.to_json()
 
     def evaluate_logprobs(self, p: P.EvaluateLogprobsParams) -> dict:
-        from .trainer import group_by_prompt
+        """Log-probs of each completion, sequences sharing a prompt scored together, in token-budget batches."""
+        from .trainer import DEFAULT_MICRO_BATCH_TOKENS, group_by_prompt, plan_micro_batches
         model = self.need_model()
         fn = self._logprob_fn()
         res: List[Optional[List[float]]] = [None] * len(p.sequences)
-        model.eval()
+        lengths = [len(s.completion_ids) for s in p.sequences]
         groups = group_by_prompt([s.prompt_ids for s in p.sequences], [None] * len(p.sequences))
+        model.eval()
         with torch.no_grad(), self._adapter_off(p.disable_adapter):
-            lps, _ = fn(model, [g.prompt_ids for g in groups],
-                        [[p.sequences[i].completion_ids for i in g.indices] for g in groups], temperature=p.temperature)
-        for i, lp in zip([i for g in groups for i in g.indices], lps):
-            res[i] = [float(x) for x in lp.float().cpu()]
+            for batch in plan_micro_batches(groups, lengths, DEFAULT_MICRO_BATCH_TOKENS):
+                lps, _ = fn(model, [c.prompt_ids for c in batch],
+                            [[p.sequences[i].completion_ids for i in c.indices] for c in batch],
+                            temperature=p.temperature)
+                for i, lp in zip([i for c in batch for i in c.indices], lps):
+                    res[i] = [float(x) for x in lp.float().cpu()]
         return {'logprobs': res}
 
     def logits(self, p: P.LogitsParams) -> dict:
