@@ -6,9 +6,11 @@
 //   OpenAI chat fine-tuning: {"messages": [... {"role":"assistant","tool_calls":[{"function":{"name","arguments"}}]}], "tools"}
 //   Hermes / ShareGPT: {"conversations": [{"from":"system|human|gpt|tool","value"}], "tools"?}; calls are
 //     <tool_call> blocks in the last gpt turn; tools may also sit in the system turn inside <tools></tools>
-import type { Json } from './types';
+import type { Json, ToolCall } from './types';
 import type { PathSegment } from './source-location';
 import { hermes } from './codecs/hermes';
+import { readCall } from './codecs/json-calls';
+import { parsePythonLiteral } from './codecs/pythonic';
 import { describeType, isObject } from './tools';
 
 export type RowFormat = 'tooltune' | 'xlam' | 'openai-chat' | 'sharegpt';
@@ -50,6 +52,21 @@ function jsonOrString(v: Json | undefined, path: PathSegment[], what: string): {
   } catch (e) {
     return { problem: { path, message: `${what} is a string that is not valid JSON (${e instanceof Error ? e.message : String(e)})`, hint: `write ${what} as a JSON array or a correctly escaped JSON string` } };
   }
+}
+
+/** Calls of a ShareGPT gpt turn: Hermes blocks holding JSON, or (hermes-function-calling-v1) Python dicts such as
+ *  <tool_call>\n{'arguments': {'symbol': 'AAPL'}, 'name': 'get_stock_price'}\n</tool_call>. */
+function readGptTurn(text: string): { calls: ToolCall[]; errors: string[] } {
+  const parsed = hermes.parse(text);
+  if (!parsed.errors.length) return parsed;
+  const calls: ToolCall[] = [];
+  for (const m of text.matchAll(/<tool_call>([\s\S]*?)<\/tool_call>/g)) {
+    const v = parsePythonLiteral(m[1]!.trim());
+    const r = v === undefined ? { error: 'not JSON or a Python literal' } : readCall(v, ['arguments', 'parameters']);
+    if (!r.call) return { calls: [], errors: parsed.errors };
+    calls.push(r.call);
+  }
+  return calls.length ? { calls, errors: [] } : parsed;
 }
 
 // xLAM's function-calling-60k describes parameters Python-style, not as JSON Schema:
@@ -170,7 +187,7 @@ function importShareGpt(obj: Record<string, Json>): Imported {
   let last = -1;
   for (let i = messages.length - 1; i >= 0; i--) if ((messages[i] as Record<string, Json>).role === 'assistant') { last = i; break; }
   if (last < 0) return { problem: { path: ['conversations'], message: 'no gpt turn to take the answer from' } };
-  const parsed = hermes.parse((messages[last] as Record<string, string>).content!);
+  const parsed = readGptTurn((messages[last] as Record<string, string>).content!);
   if (parsed.errors.length) return { problem: { path: ['conversations', last, 'value'], message: `the gpt turn's tool calls do not parse: ${parsed.errors.join('; ')}`, hint: 'write each call as <tool_call>\\n{"name": …, "arguments": {…}}\\n</tool_call>' } };
   let tools: Json | undefined = obj.tools;
   let toolsPath: PathSegment[] = ['tools'];
@@ -190,7 +207,9 @@ function importShareGpt(obj: Record<string, Json>): Imported {
         // Either one JSON array, or one JSON tool per line (the Qwen template's layout).
         tools = body.startsWith('[') ? JSON.parse(body) as Json : body.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Json);
       } catch {
-        return { problem: { path: toolsPath, message: 'the <tools> block of the system turn is not valid JSON' } };
+        // NousResearch's hermes-function-calling data writes the list as a Python literal (single quotes).
+        tools = parsePythonLiteral(body);
+        if (tools === undefined) return { problem: { path: toolsPath, message: 'the <tools> block of the system turn is neither JSON nor a Python literal' } };
       }
     }
   }

@@ -194,4 +194,17 @@ function parse(text: string): ParseResult {
   return { calls, clean, errors };
 }
 
+/** Parse one Python literal (e.g. `{'name': 'f', 'arguments': {'a': True}}`, as the Hermes function-calling
+ *  datasets write tools and calls); undefined when the text is anything else. Never throws. */
+export function parsePythonLiteral(text: string): Json | undefined {
+  try {
+    const r = new Reader(text);
+    const v = r.value(0);
+    r.ws();
+    return r.pos === text.length ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const pythonic: Codec = { name: 'pythonic', format, parse };

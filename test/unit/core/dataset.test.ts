@@ -102,3 +102,16 @@ test('xLAM rows: Python-style parameter maps become JSON Schema (", optional" an
   const bad = { ...row, answers: JSON.stringify([{ name: 'live_giveaways_by_type', arguments: { ids: '1,2' } }]) };
   assert.match(parseDatasetText(JSON.stringify(bad), 'xlam.jsonl').diagnostics[0]!.message, /argument \/ids must be array/);
 });
+
+test('ShareGPT rows in the hermes-function-calling style: Python-literal tools and calls', () => {
+  const sys = "You are a function calling AI model. <tools> [{'type': 'function', 'function': {'name': 'get_stock_price', 'description': 'Price.', 'parameters': {'type': 'object', 'properties': {'symbol': {'type': 'string'}}, 'required': ['symbol']}}}] </tools>";
+  const row = { id: 'h1', conversations: [
+    { from: 'system', value: sys },
+    { from: 'human', value: 'Price of AAPL?' },
+    { from: 'gpt', value: "<tool_call>\n{'arguments': {'symbol': 'AAPL'}, 'name': 'get_stock_price'}\n</tool_call>" },
+  ] };
+  const r = parseDatasetText(JSON.stringify(row), 'hermes.jsonl');
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.rows[0]!.expected, [{ name: 'get_stock_price', arguments: { symbol: 'AAPL' } }]);
+  assert.equal(r.rows[0]!.tools[0]!.function.name, 'get_stock_price');
+});
