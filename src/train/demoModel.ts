@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCodec } from '../core/codecs';
-import { PromptRenderer } from '../core/prompt';
+import { PromptRenderer, _private } from '../core/prompt';
 import { loadTokenizer, qwen3TokenizerFolder, writeTokenizerFolder } from '../core/tokenizer';
 import type { DatasetRow } from '../core/types';
 import type { EngineClient } from '../engine/client';
@@ -46,11 +46,15 @@ export function domainTexts(renderer: PromptRenderer, rows: readonly DatasetRow[
   const out = new Set<string>();
   const extras = [SELF_EXEMPLIFY_INSTRUCTION, FEW_SHOT_HEADER, ...Array.from({ length: 8 }, (_, i) => `Example ${i + 1}\nRequest: x\nAnswer:\n`),
     '<example>\nrequest: x\ncall: y\ncheck: z\n</example>\n'];
-  for (const e of extras) out.add(e);
+  // Rendered prompts are cut at added tokens (<|im_start|>, …), where the tokenizer itself cuts before BPE, so the
+  // pieces encode exactly as the whole text does; deduplicated, the tools block shared by every row is encoded once.
+  const splitter = _private.segmentSplitter(renderer.tokenizer.addedTokens);
+  const add = (text: string) => { for (const piece of splitter ? text.split(splitter) : [text]) if (piece) out.add(piece); };
+  for (const e of extras) add(e);
   for (const r of rows) {
-    out.add(renderer.renderText(r));
-    out.add(codec.format(r.expected));
-    for (const m of r.messages) out.add(m.content);
+    add(renderer.renderText(r));
+    add(codec.format(r.expected));
+    for (const m of r.messages) add(m.content);
   }
   return [...out];
 }

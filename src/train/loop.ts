@@ -108,6 +108,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     engine = EngineClient.start({
       python: pf.python!, detached: true,
       onLog: (n) => { if (n.level !== 'debug') writer?.log(n.level, `engine: ${n.message}`); },
+      onProgress: (n) => req.reporter({ type: 'progress', task: n.task, done: n.done, total: n.total }),
     });
     req.onEngine?.(engine);
     writer.setStatus({ engine_pid: engine.pid });
@@ -229,12 +230,16 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     let message = err.message;
     if (e instanceof EngineCrashedError) message = `${err.message}`;
     else if (engine && !engine.alive) message = `${err.message}\nlast engine stderr lines:\n${engine.lastStderr().join('\n')}`;
+    // SIGTERM (or a second Ctrl-C) kills the engine on purpose: the run is stopped, not failed, and resumable from
+    // its last checkpoint.
+    const status = req.stop.requested && e instanceof EngineCrashedError ? 'stopped' : 'failed';
+    if (status === 'stopped') message = `stopped before step ${step} finished; --resume continues from the last checkpoint`;
     if (writer) {
-      writer.log('error', message);
-      writer.setStatus({ status: 'failed', error: message.split('\n')[0] });
+      writer.log(status === 'failed' ? 'error' : 'info', message);
+      writer.setStatus({ status, ...(status === 'failed' ? { error: message.split('\n')[0] } : {}) });
     }
-    emit({ type: 'run_finished', status: 'failed', run_dir: writer?.dir ?? '', error: message });
-    return { status: 'failed', runDir: writer?.dir ?? null, error: message, steps: step, firstEval, lastEval };
+    emit({ type: 'run_finished', status, run_dir: writer?.dir ?? '', ...(status === 'failed' ? { error: message } : {}) });
+    return { status, runDir: writer?.dir ?? null, ...(status === 'failed' ? { error: message } : {}), steps: step, firstEval, lastEval };
   } finally {
     if (engine) await engine.dispose();
   }
