@@ -14,6 +14,7 @@ Everything is safetensors + JSON: nothing here is pickled, so loading a checkpoi
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -172,3 +173,59 @@ def optimizer_config_from(st: dict) -> Optional[OptimizerConfig]:
 
 def save_tensors(folder: str, name: str, tensors: Dict[str, torch.Tensor]) -> None:
     write_safetensors(os.path.join(folder, name), {k: v.detach().cpu().contiguous() for k, v in tensors.items()})
+
+
+def write_checkpoint(folder: str, model: torch.nn.Module, cfg, lora: Optional[dict], base_path: Optional[str],
+                     opt_cfg: OptimizerConfig, optimizer, reference: Optional[torch.nn.Module],
+                     trainer_state: Any) -> None:
+    """Fill `folder` (a temp folder; see write_folder_atomically) with everything a resume needs."""
+    from .model import save_model
+    opt_meta = None
+    if optimizer is not None:
+        tensors, opt_meta = optimizer_to_files(optimizer.torch.state_dict())
+        save_tensors(folder, 'optimizer.safetensors', tensors)
+    if lora is not None:
+        save_tensors(folder, 'trainable.safetensors',
+                     {n: p for n, p in model.named_parameters() if p.requires_grad})
+    else:
+        save_model(model, cfg, os.path.join(folder, 'model'))
+    if reference is not None:
+        save_tensors(folder, 'reference.safetensors', dict(reference.state_dict()))
+    save_tensors(folder, 'rng.safetensors', rng_tensors())
+    step = optimizer.step_count if optimizer is not None else 0
+    state = engine_state(step, lora, base_path, opt_cfg, opt_meta)
+    state['gradient_checkpointing'] = bool(getattr(model, 'gradient_checkpointing', False))
+    write_json(os.path.join(folder, STATE_FILE), state)
+    write_json(os.path.join(folder, 'trainer_state.json'), trainer_state)
+
+
+def load_trainable(model: torch.nn.Module, path: str, base_path: str) -> None:
+    """Copy the saved LoRA parameters into a model rebuilt from `base_path` with the saved LoRA config."""
+    own = dict(model.named_parameters())
+    for name, t in read_tensors(path, 'trainable.safetensors').items():
+        if name not in own or tuple(own[name].shape) != tuple(t.shape):
+            raise CheckpointError(f'{path}/trainable.safetensors: tensor {name!r} does not match the model rebuilt '
+                                  f'from {base_path} with this LoRA config')
+        with torch.no_grad():
+            own[name].copy_(t)
+
+
+def load_reference(model: torch.nn.Module, path: str) -> Optional[torch.nn.Module]:
+    """The frozen KL reference of full fine-tuning, when the checkpoint has one."""
+    ref = read_tensors(path, 'reference.safetensors', required=False)
+    if ref is None:
+        return None
+    frozen = copy.deepcopy(model).eval()
+    frozen.load_state_dict(ref)
+    for p in frozen.parameters():
+        p.requires_grad_(False)
+    return frozen
+
+
+def load_optimizer(optimizer, path: str, st: dict, device: torch.device) -> None:
+    tensors = read_tensors(path, 'optimizer.safetensors')
+    # AdamW keeps `step` on the CPU (torch 1.13); the moments live with their parameters.
+    moved = {k: v if k.endswith('.step') else v.to(device) for k, v in tensors.items()}
+    optimizer.torch.load_state_dict(optimizer_from_files(moved, st['optimizer']))
+    optimizer.step_count = int(st['step'])
+

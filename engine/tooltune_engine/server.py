@@ -168,10 +168,20 @@ class Session:
         from .model import init_model, save_model
         self.need_init()
         cfg = ModelConfig.from_dict(p.config, source='params.config')
+        failure = None
         if self.comm.rank == 0:
-            save_model(init_model(cfg, seed=p.seed), cfg, p.out)
+            try:
+                save_model(init_model(cfg, seed=p.seed), cfg, p.out)
+            except Exception as e:  # noqa: BLE001 - re-raised below on every rank, after the barrier
+                failure = e
         if self.comm.world_size > 1:
-            self.comm.broadcast_object(None)  # a barrier: the folder exists before the other ranks read it
+            # A barrier (the folder exists before the other ranks read it) that also carries rank 0's failure, so
+            # no rank is left waiting in a collective the others skipped.
+            message = self.comm.broadcast_object(None if failure is None else f'{type(failure).__name__}: {failure}')
+            if message is not None and failure is None:
+                raise EngineError(f'rank 0 could not write {p.out}: {message}')
+        if failure is not None:
+            raise failure
         return self._install(p.out, p.lora, p.gradient_checkpointing, seed=p.seed)
 
     def configure_optimizer(self, cfg: P.OptimizerConfig) -> dict:
@@ -329,60 +339,25 @@ class Session:
             p.path, lambda tmp: self._fill_checkpoint(tmp, p.trainer_state))}
 
     def _fill_checkpoint(self, tmp: str, trainer_state: Any) -> None:
-        from .model import save_model
-        model = self.model
-        opt_meta = None
-        if self.optimizer is not None:
-            tensors, opt_meta = ckpt.optimizer_to_files(self.optimizer.torch.state_dict())
-            ckpt.save_tensors(tmp, 'optimizer.safetensors', tensors)
-        if self.lora is not None:
-            ckpt.save_tensors(tmp, 'trainable.safetensors',
-                              {n: prm for n, prm in model.named_parameters() if prm.requires_grad})
-        else:
-            save_model(model, self.cfg, os.path.join(tmp, 'model'))
-        if self.reference is not None:
-            ckpt.save_tensors(tmp, 'reference.safetensors', dict(self.reference.state_dict()))
-        ckpt.save_tensors(tmp, 'rng.safetensors', ckpt.rng_tensors())
-        step = self.optimizer.step_count if self.optimizer is not None else 0
-        state = ckpt.engine_state(step, _lora_dict(self.lora), self.base_path, self.opt_cfg, opt_meta)
-        state['gradient_checkpointing'] = bool(getattr(model, 'gradient_checkpointing', False))
-        ckpt.write_json(os.path.join(tmp, ckpt.STATE_FILE), state)
-        ckpt.write_json(os.path.join(tmp, 'trainer_state.json'), trainer_state)
+        ckpt.write_checkpoint(tmp, self.model, self.cfg, _lora_dict(self.lora), self.base_path, self.opt_cfg,
+                              self.optimizer, self.reference, trainer_state)
 
     def load_checkpoint(self, path: str) -> dict:
         self.need_init()
         st = ckpt.read_engine_state(path)
         lora = None if st['lora'] is None else P.LoraConfig(**st['lora'])
+        checkpointing = bool(st.get('gradient_checkpointing', False))
         if lora is not None:
-            base = st['base_path']
-            self._install(base, lora, bool(st.get('gradient_checkpointing', False)))
-            saved = ckpt.read_tensors(path, 'trainable.safetensors')
-            own = dict(self.model.named_parameters())
-            for name, t in saved.items():
-                if name not in own or tuple(own[name].shape) != tuple(t.shape):
-                    raise ckpt.CheckpointError(f'{path}/trainable.safetensors: tensor {name!r} does not match the '
-                                               f'model rebuilt from {base} with this LoRA config')
-                with torch.no_grad():
-                    own[name].copy_(t)
+            self._install(st['base_path'], lora, checkpointing)
+            ckpt.load_trainable(self.model, path, st['base_path'])
         else:
-            self._install(os.path.join(path, 'model'), None, bool(st.get('gradient_checkpointing', False)))
+            self._install(os.path.join(path, 'model'), None, checkpointing)
             self.base_path = st.get('base_path') or self.base_path
-        ref = ckpt.read_tensors(path, 'reference.safetensors', required=False)
-        if ref is not None:
-            self.reference = copy.deepcopy(self.model).eval()
-            self.reference.load_state_dict(ref)
-            for prm in self.reference.parameters():
-                prm.requires_grad_(False)
-        opt_cfg = ckpt.optimizer_config_from(st)
-        if opt_cfg is not None:
-            self.opt_cfg = opt_cfg
+        self.reference = ckpt.load_reference(self.model, path)
+        self.opt_cfg = ckpt.optimizer_config_from(st) or self.opt_cfg
         if st.get('optimizer') is not None:
             self.optimizer = Optimizer(self.model.parameters(), self.opt_cfg)
-            tensors = ckpt.read_tensors(path, 'optimizer.safetensors')
-            dev = self.info.device
-            self.optimizer.torch.load_state_dict(ckpt.optimizer_from_files(
-                {k: v.to(dev) if not k.endswith('.step') else v for k, v in tensors.items()}, st['optimizer']))
-            self.optimizer.step_count = int(st['step'])
+            ckpt.load_optimizer(self.optimizer, path, st, self.info.device)
         ckpt.restore_rng(ckpt.read_tensors(path, 'rng.safetensors'), st.get('python_rng'))
         trainer_state = ckpt.read_json(os.path.join(path, 'trainer_state.json'))
         self.log('info', f'resumed from {path} at update {st["step"]}')
