@@ -9,6 +9,7 @@
 import type { Codec, ParseResult, ToolCall } from '../types';
 import { callJson, readCall, scanJsonEnd, tryParseJson } from './json-calls';
 import { NO_CALL_REPLY, readPlainReply } from './plain-reply';
+import { stripEndOfTurn } from './end-of-turn';
 
 const OPEN = '<tool_call>';
 const CLOSE = '</tool_call>';
@@ -20,7 +21,7 @@ function format(calls: readonly ToolCall[]): string {
 }
 
 function parse(text: string): ParseResult {
-  const body = text.replace(EMPTY_THINK, '');
+  const body = stripEndOfTurn(text).replace(EMPTY_THINK, '');
   if (!body.includes(OPEN) && !body.includes(CLOSE)) {
     return readPlainReply(body, (t) => (/^[[{]/.test(t) && /"name"\s*:/.test(t) ? 'a call without <tool_call> tags' : undefined));
   }

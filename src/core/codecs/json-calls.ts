@@ -2,6 +2,7 @@
 // models were trained to see them, finding where a JSON value ends inside model text, and reading a call object
 // leniently enough to score partial answers but strictly enough to report every deviation.
 import type { Json, ToolCall } from '../types';
+import { stripEndOfTurn } from './end-of-turn';
 
 /** JSON text with Python's `json.dumps` separators (", " and ": ") and non-ASCII kept: this is what Hugging Face
  *  chat templates' `tojson` writes, so SFT targets tokenise the way Qwen/Llama tool calls were pre-trained. */
@@ -73,7 +74,7 @@ export function readCall(v: Json, argsKeys: readonly string[]): { call?: ToolCal
  *  for diagnostics. */
 export function readJsonCalls(text: string, argsKeys: readonly string[], listKey?: string): { calls: ToolCall[]; clean: boolean; errors: string[] } {
   const errors: string[] = [];
-  const t = text.trim();
+  const t = stripEndOfTurn(text).trim();
   if (t === '') return { calls: [], clean: false, errors: ['empty output'] };
   const start = t.search(/[[{]/);
   if (start < 0) return { calls: [], clean: false, errors: ['no JSON in the output'] };

@@ -5,6 +5,7 @@
 import type { Codec, Json, ParseResult, ToolCall } from '../types';
 import { callJson, readCall, scanJsonEnd, tryParseJson } from './json-calls';
 import { NO_CALL_REPLY, readPlainReply } from './plain-reply';
+import { stripEndOfTurn } from './end-of-turn';
 
 const ARGS_KEYS = ['parameters', 'arguments'] as const;
 
@@ -15,9 +16,8 @@ function format(calls: readonly ToolCall[]): string {
 }
 
 function parse(text: string): ParseResult {
-  let t = text.trim();
+  let t = stripEndOfTurn(text).trim();
   if (t.startsWith('<|python_tag|>')) t = t.slice('<|python_tag|>'.length).trim();
-  t = t.replace(/(<\|eom_id\|>|<\|eot_id\|>)\s*$/, '').trim();
   if (!/^[[{]/.test(t)) {
     return readPlainReply(t, (s) => (/\{\s*"name"\s*:/.test(s) ? 'text before the JSON call' : undefined));
   }

@@ -7,6 +7,7 @@
 // recursive descent (depth ≤ 64) that never throws out of parse().
 import type { Codec, Json, ParseResult, ToolCall } from '../types';
 import { NO_CALL_REPLY, readPlainReply } from './plain-reply';
+import { stripEndOfTurn } from './end-of-turn';
 
 /** Python literal text of a JSON value (strings in single quotes like repr()). */
 export function pyLiteral(v: Json | undefined): string {
@@ -158,9 +159,8 @@ class Reader {
 }
 
 function parse(text: string): ParseResult {
-  let t = text.trim();
+  let t = stripEndOfTurn(text).trim();
   if (t.startsWith('<|python_tag|>')) t = t.slice('<|python_tag|>'.length).trim();
-  t = t.replace(/(<\|eom_id\|>|<\|eot_id\|>)\s*$/, '').trim();
   const bracketed = t.startsWith('[');
   const bare = !bracketed && /^[A-Za-z_][A-Za-z0-9_.-]*\s*\(/.test(t);
   if (!bracketed && !bare) {

@@ -127,3 +127,21 @@ test('getCodec and codecForModelType', () => {
   assert.throws(() => codecForModelType('gpt2'), /no tool-call format known for model_type "gpt2"/);
   assert.throws(() => getCodec('harmony'), /unknown codec "harmony"; use one of: hermes, llama3-json, pythonic, xlam, json/);
 });
+
+test('end-of-turn tokens left by the decoder are not text around the calls', () => {
+  const cases: Array<[string, string]> = [
+    ['hermes', '<tool_call>\n{"name": "f", "arguments": {}}\n</tool_call><|im_end|>'],
+    ['hermes', '<tool_call>\n{"name": "f", "arguments": {}}\n</tool_call>\n<|im_end|>\n<|endoftext|>'],
+    ['llama3-json', '<|python_tag|>{"name": "f", "parameters": {}}<|eom_id|>'],
+    ['pythonic', '[f()]<|eot_id|>'],
+    ['xlam', '{"tool_calls": [{"name": "f", "arguments": {}}]}</s>'],
+    ['json', '{"name": "f", "arguments": {}}<|im_end|>'],
+  ];
+  for (const [codec, text] of cases) {
+    const r = getCodec(codec).parse(text);
+    assert.deepEqual(r.calls, [{ name: 'f', arguments: {} }], `${codec}: ${text}`);
+    assert.equal(r.clean, true, `${codec}: ${text}`);
+  }
+  // …but only at the end: a marker before the calls is still text
+  assert.equal(getCodec('json').parse('<|im_end|>{"name": "f", "arguments": {}}').clean, false);
+});
