@@ -78,8 +78,10 @@ def test_head_chunking_gives_the_same_values_and_gradients(monkeypatch):
     assert all(torch.allclose(g_big[n], g_small[n], atol=1e-12) for n in g_big)
 
 
-def test_head_logprob_gradcheck():
+@pytest.mark.parametrize("save_bytes", [0, 1 << 30])  # recompute the softmax in backward / keep it from forward
+def test_head_logprob_gradcheck(monkeypatch, save_bytes):
     """Finite differences against the hand-written backward of the chunked head (float64)."""
+    monkeypatch.setattr(lpmod, "SAVE_PROBS_BYTES", save_bytes)
     g = torch.Generator().manual_seed(5)
     h = torch.randn(5, 4, generator=g, dtype=torch.float64, requires_grad=True)
     w = torch.randn(7, 4, generator=g, dtype=torch.float64, requires_grad=True)
@@ -195,3 +197,32 @@ def test_shared_prefix_values_and_gradients_equal_unshared():
     assert all(torch.allclose(g_shared[n], g_plain[n], atol=1e-10) for n in g_plain)
     want = [x for p, cs in zip(prompts, comps) for x in naive(model, p, cs)[0]]
     assert all(torch.allclose(a, b.detach(), atol=1e-8) for a, b in zip(v_shared, want))
+
+
+def test_saved_and_recomputed_softmax_paths_agree(monkeypatch):
+    model, _ = tiny_model("llama", seed=12, dtype=torch.float64)
+
+    def run():
+        model.zero_grad()
+        lps, ents = completion_logprobs(model, PROMPT, COMPS, temperature=0.7, with_entropy=True)
+        sum(a * lp.sum() for a, lp in zip(ADV, lps)).backward()
+        return lps, ents, {n: p.grad.clone() for n, p in model.named_parameters()}
+
+    saved = run()
+    monkeypatch.setattr(lpmod, "SAVE_PROBS_BYTES", 0)
+    recomputed = run()
+    for a, b in zip(saved[0] + saved[1], recomputed[0] + recomputed[1]):
+        assert torch.allclose(a, b, atol=1e-12)
+    assert all(torch.allclose(saved[2][n], recomputed[2][n], atol=1e-12) for n in saved[2])
+
+
+def test_backward_twice_with_retain_graph_is_consistent():
+    """The saved softmax must not be modified by backward."""
+    model, _ = tiny_model("qwen3", seed=13, dtype=torch.float64)
+    lps, _ = completion_logprobs(model, PROMPT, COMPS)
+    loss = sum(a * lp.sum() for a, lp in zip(ADV, lps))
+    loss.backward(retain_graph=True)
+    first = {n: p.grad.clone() for n, p in model.named_parameters()}
+    model.zero_grad()
+    loss.backward()
+    assert all(torch.allclose(first[n], p.grad, atol=1e-12) for n, p in model.named_parameters())

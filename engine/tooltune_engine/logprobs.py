@@ -22,6 +22,10 @@ Tensor = torch.Tensor
 
 # Rows of logits materialised at once by HeadLogprob: 256 x 151,936 fp32 = 156 MB, large enough for good GEMMs.
 HEAD_CHUNK_ELEMENTS = 256 * 151_936
+# Below this size the forward keeps the softmax for backward (saves one of the four head matmuls); above it the
+# logits are recomputed chunk by chunk, so memory stays flat however many tokens a micro-batch holds.
+# 2 GiB holds 2 x 1,024 completion tokens at V = 151,936 in fp32.
+SAVE_PROBS_BYTES = 2 << 30
 
 
 class LogprobError(EngineError):
@@ -34,7 +38,9 @@ def _acc_dtype(x: Tensor) -> torch.dtype:
 
 
 class HeadLogprob(torch.autograd.Function):
-    """log softmax(h W^T / T)[target] per row, computed in row chunks; logits are recomputed in backward.
+    """log softmax(h W^T / T)[target] per row, computed in row chunks; no [N, V] logits tensor with a graph.
+
+    Backward needs softmax(z): kept from the forward when it fits SAVE_PROBS_BYTES, else recomputed per chunk.
 
     Written by hand because no library op does a chunked linear + log-softmax + gather without materialising all
     logits in torch 1.13. Gradients: d lp / d z = onehot(target) - softmax(z), z = (h / T) W^T. The chunk's logits
@@ -52,7 +58,11 @@ class HeadLogprob(torch.autograd.Function):
         lse = torch.empty(n, dtype=acc, device=hidden.device)
         ent = torch.empty(n if with_entropy else 0, dtype=acc, device=hidden.device)
         buf = torch.empty((min(chunk, n), v), dtype=acc, device=hidden.device)
-        buf2 = torch.empty_like(buf) if with_entropy else None
+        needs_grad = ctx.needs_input_grad[0] or ctx.needs_input_grad[1]
+        itemsize = torch.empty((), dtype=acc).element_size()
+        probs = (torch.empty((n, v), dtype=acc, device=hidden.device)
+                 if needs_grad and n * v * itemsize <= SAVE_PROBS_BYTES else None)
+        buf2 = torch.empty_like(buf) if with_entropy and probs is None else None
         wt = weight.t()
         for s in range(0, n, chunk):
             hs = hidden[s:s + chunk] / temperature
@@ -60,22 +70,27 @@ class HeadLogprob(torch.autograd.Function):
             tgt = z.gather(-1, targets[s:s + chunk, None]).squeeze(-1)
             m = z.amax(-1)
             zc = z.sub_(m[:, None])
-            if with_entropy:
+            if probs is not None:
+                e = torch.exp(zc, out=probs[s:s + zc.shape[0]])
+            elif with_entropy:
                 e = torch.exp(zc, out=buf2[:zc.shape[0]])
-                tot = e.sum(-1)
-                ent[s:s + chunk] = tot.log() - e.mul_(zc).sum(-1) / tot
             else:
-                tot = zc.exp_().sum(-1)
+                e = zc.exp_()
+            tot = e.sum(-1)
+            if with_entropy:
+                ent[s:s + chunk] = tot.log() - zc.mul_(e).sum(-1) / tot  # zc is no longer needed
+            if probs is not None:
+                e.div_(tot[:, None])
             lse[s:s + chunk] = m + tot.log()
             lp[s:s + chunk] = tgt - lse[s:s + chunk]
-        ctx.save_for_backward(hidden, weight, targets, lse)
-        ctx.temperature, ctx.chunk = temperature, chunk
+        ctx.save_for_backward(hidden, weight, targets, lse, probs if probs is not None else lse.new_empty(0))
+        ctx.temperature, ctx.chunk, ctx.saved_probs = temperature, chunk, probs is not None
         ctx.mark_non_differentiable(ent)
         return lp, ent
 
     @staticmethod
     def backward(ctx, grad_lp: Tensor, _grad_ent):
-        hidden, weight, targets, lse = ctx.saved_tensors
+        hidden, weight, targets, lse, probs = ctx.saved_tensors
         t, chunk = ctx.temperature, ctx.chunk
         need_h, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         acc = lse.dtype
@@ -86,8 +101,11 @@ class HeadLogprob(torch.autograd.Function):
         for s in range(0, hidden.shape[0], chunk):
             hs = hidden[s:s + chunk] / t
             g = grad_lp[s:s + chunk].to(acc)
-            # gz = g * (onehot - softmax), built in place in the logits buffer
-            gz = _head_into(buf, hs, wt).sub_(lse[s:s + chunk, None]).exp_().mul_(-g[:, None])
+            # gz = g * (onehot - softmax), built in the chunk buffer (the saved softmax is left untouched)
+            if ctx.saved_probs:
+                gz = torch.mul(probs[s:s + chunk], -g[:, None], out=buf[:hs.shape[0]])
+            else:
+                gz = _head_into(buf, hs, wt).sub_(lse[s:s + chunk, None]).exp_().mul_(-g[:, None])
             gz.scatter_add_(-1, targets[s:s + chunk, None], g[:, None])
             if need_h:
                 gh[s:s + chunk] = ((gz.to(weight.dtype) @ weight) / t).to(hidden.dtype)
