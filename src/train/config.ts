@@ -21,6 +21,8 @@ export interface SftSettings {
   learning_rate: number;
   lr_scheduler_type: OptimizerConfig['schedule'];
   warmup_steps: number;
+  /** Wall-clock budget for the warm-up in minutes (0 = none): the demo must fit its 20 minutes on a busy CPU. */
+  max_minutes: number;
 }
 
 export interface EvalSettings {
@@ -63,6 +65,8 @@ export interface TrainConfig {
   seed: number;
   /** GRPO optimizer steps. */
   max_steps: number;
+  /** Wall-clock budget for the GRPO phase in minutes (0 = none); the run then ends normally with fewer steps. */
+  max_minutes: number;
   /** Dataset rows per step; each gets num_generations samples. */
   prompts_per_step: number;
   /** G, samples per prompt (TRL default 8; paper 1 uses 8). */
@@ -121,6 +125,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   reward: 'slm-paper',
   seed: 0,
   max_steps: 100,
+  max_minutes: 0,
   prompts_per_step: 4,
   num_generations: 8,
   max_completion_length: 128,
@@ -146,7 +151,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   micro_batch_tokens: 8192,
   save_steps: 50,
   log_rollouts: 0,
-  sft: { steps: 0, batch_size: 8, learning_rate: 1e-4, lr_scheduler_type: 'cosine', warmup_steps: 0 },
+  sft: { steps: 0, batch_size: 8, learning_rate: 1e-4, lr_scheduler_type: 'cosine', warmup_steps: 0, max_minutes: 0 },
   eval: { every: 25, max_rows: 200, pass_at_k: 0, pass_at_k_temperature: 1.0 },
   toolexpander: {
     enabled: false, hard_after_rollouts: 10, few_shot: 2, max_rounds: 3, max_substitution_fraction: 0.5,
@@ -265,6 +270,8 @@ export function validateConfig(c: TrainConfig): void {
     ['sft.learning_rate', num(c.sft?.learning_rate, 0) && c.sft.learning_rate > 0 && c.sft.learning_rate < 1, 'must be in (0, 1).', 'For example 1e-4.'],
     ['sft.lr_scheduler_type', oneOf(c.sft?.lr_scheduler_type, ['constant', 'linear', 'cosine', 'cosine_with_restarts', 'exponential'] as const), `unknown schedule "${String(c.sft?.lr_scheduler_type)}".`, 'Use constant, linear or cosine.'],
     ['sft.warmup_steps', int(c.sft?.warmup_steps, 0), 'must be a non-negative integer.', 'For example 10.'],
+    ['sft.max_minutes', num(c.sft?.max_minutes, 0), 'must be ≥ 0 (0 = no time limit).', 'For example 8.'],
+    ['max_minutes', num(c.max_minutes, 0), 'must be ≥ 0 (0 = no time limit).', 'For example 10.'],
     ['eval.every', int(c.eval?.every, 0), 'must be a non-negative integer.', 'For example 25.'],
     ['eval.max_rows', int(c.eval?.max_rows, 0), 'must be a non-negative integer (0 = all).', 'For example 200.'],
     ['eval.pass_at_k', int(c.eval?.pass_at_k, 0), 'must be a non-negative integer (0 = off).', 'For example 8.'],

@@ -163,10 +163,11 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       if (cfg.sft.steps > 0) {
         emit({ type: 'phase', phase: 'sft', message: `${cfg.sft.steps} steps × ${cfg.sft.batch_size} rows` });
         await engine.request('configure_optimizer', sftOptimizer(cfg));
-        await runSft(engine, policy, data.train, cfg, {
+        const sft = await runSft(engine, policy, data.train, cfg, {
           stop: req.stop,
           onStep: (s, total, loss) => { emit({ type: 'sft_step', step: s, total, loss }); if (s % 50 === 0 || s === total) writer!.log('info', `sft step ${s}/${total} loss ${loss.toFixed(4)}`); },
         });
+        if (sft.steps < cfg.sft.steps && !req.stop.requested) log('info', `SFT time budget of ${cfg.sft.max_minutes} min reached after ${sft.steps} of ${cfg.sft.steps} steps (loss ${sft.lastLoss.toFixed(4)})`);
         // GRPO starts from the warmed-up weights with a fresh optimizer: the engine keeps AdamW's moments and update
         // count across configure_optimizer, which would start GRPO's schedule (warm-up, decay) at the SFT step count.
         // Saved under the run (`sft/`): with LoRA it is also the base the adapter and the KL reference sit on.
@@ -183,7 +184,12 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
 
     // ---- GRPO
     emit({ type: 'phase', phase: 'grpo', message: `${cfg.max_steps - step} steps × ${cfg.prompts_per_step} rows × ${cfg.num_generations} samples` });
+    const grpoDeadline = cfg.max_minutes > 0 ? Date.now() + cfg.max_minutes * 60_000 : Infinity;
     while (step < cfg.max_steps && !req.stop.requested) {
+      if (Date.now() >= grpoDeadline) {
+        log('info', `GRPO time budget of ${cfg.max_minutes} min reached after ${step} steps`);
+        break;
+      }
       step++;
       const r = await grpoStep(engine, policy, sampler, step);
       numTokens += r.tokens;

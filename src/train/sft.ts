@@ -16,7 +16,8 @@ export async function runSft(engine: EngineClient, policy: Policy, rows: readonl
   let order: number[] = [];
   let lastLoss = NaN;
   let step = 0;
-  while (step < cfg.sft.steps && !opts.stop?.requested) {
+  const deadline = cfg.sft.max_minutes > 0 ? Date.now() + cfg.sft.max_minutes * 60_000 : Infinity;
+  while (step < cfg.sft.steps && !opts.stop?.requested && Date.now() < deadline) {
     const batch = [];
     while (batch.length < cfg.sft.batch_size) {
       if (!order.length) order = rng.shuffle(examples.map((_, i) => i));
