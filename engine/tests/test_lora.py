@@ -156,3 +156,28 @@ def test_applying_twice_is_refused():
     apply_lora(model, r=2, alpha=2)
     with pytest.raises(LoraError, match="already has LoRA adapters"):
         apply_lora(model, r=2, alpha=2)
+
+
+def test_bf16_model_keeps_fp32_adapters():
+    model, _ = tiny_model("qwen3", seed=4)
+    model = model.to(torch.bfloat16)
+    apply_lora(model, r=4, alpha=8, target_modules="all-linear")
+    assert all(p.dtype == torch.float32 for p in trainable_parameters(model))
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            if "lora_B" in n:
+                p.normal_(0, 0.05, generator=torch.Generator().manual_seed(1))
+    out, _ = model(IDS)
+    assert out.dtype == torch.bfloat16
+    out.float().logsumexp(-1).sum().backward()
+    assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in trainable_parameters(model))
+    # a step far below bf16 resolution still moves an fp32 adapter
+    b = model.model.layers[0].self_attn.q_proj.lora_B.weight
+    before = b.detach().clone()
+    with torch.no_grad():
+        b.add_(1e-6)
+    assert not torch.equal(before, b)
+    with torch.no_grad():
+        merged = DecoderLM(model.config).to(torch.bfloat16)
+        merged.load_state_dict(merged_state_dict(model))
+        assert (merged(IDS)[0].float() - model(IDS)[0].float()).abs().max() < 0.05

@@ -45,7 +45,9 @@ class LoRALinear(nn.Linear):
         self.bias = base.bias
         self.r, self.alpha = r, alpha
         self.scaling = alpha / r
-        kw = dict(device=base.weight.device, dtype=base.weight.dtype)
+        # Adapters of a bf16/fp16 model are kept in fp32, as PEFT does by default (autocast_adapter_dtype): at
+        # GRPO learning rates (1e-6..5e-6) most updates are below bf16's 8-bit mantissa and would round away.
+        kw = dict(device=base.weight.device, dtype=_merge_dtype(base.weight))
         # Built on meta then given real tensors: nn.Linear's own init would draw from (and move) the global RNG.
         self.lora_A = nn.Linear(self.in_features, r, bias=False, device="meta")
         self.lora_B = nn.Linear(r, self.out_features, bias=False, device="meta")
@@ -62,7 +64,9 @@ class LoRALinear(nn.Linear):
         out = F.linear(x, self.weight, self.bias)
         if not self.lora_enabled:
             return out
-        return out + self.lora_B(self.lora_A(self.lora_dropout(x))) * self.scaling
+        a = self.lora_A.weight
+        delta = self.lora_B(self.lora_A(self.lora_dropout(x.to(a.dtype)))) * self.scaling
+        return out + delta.to(out.dtype)
 
     def delta_weight(self) -> Tensor:
         """(alpha / r) * B A, [out, in], in fp32 at least (an accurate merge under bf16)."""
@@ -142,7 +146,7 @@ def merge_lora(model: nn.Module) -> nn.Module:
         with torch.no_grad():
             merged = (m.weight.to(_merge_dtype(m.weight)) + m.delta_weight()).to(m.weight.dtype)
         lin = nn.Linear(m.in_features, m.out_features, bias=m.bias is not None,
-                        device=m.weight.device, dtype=m.weight.dtype)
+                        device="meta", dtype=m.weight.dtype)
         lin.weight = nn.Parameter(merged, requires_grad=m.weight.requires_grad)
         if m.bias is not None:
             lin.bias = m.bias
