@@ -358,6 +358,30 @@ def test_gradient_checkpointing_gives_same_gradients():
     assert all(torch.allclose(plain[n], ck[n], atol=1e-12) for n in plain)
 
 
+def test_sdpa_branch_calling_convention(monkeypatch):
+    """On torch 1.13 there is no SDPA; stand in torch 2.x's documented semantics (boolean mask, True = attend,
+    scale 1/sqrt(head_dim), same head count for q/k/v) to check the branch's shapes, mask and GQA expansion."""
+    from tooltune_engine import model as model_mod
+
+    calls = []
+
+    def fake_sdpa(q, k, v, attn_mask=None):
+        calls.append((q.shape, k.shape, attn_mask.shape))
+        assert q.shape[1] == k.shape[1] == v.shape[1] and attn_mask.dtype == torch.bool
+        scores = (q @ k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
+        return torch.softmax(scores.masked_fill(~attn_mask, float("-inf")), -1) @ v
+
+    model, _ = tiny_model("qwen3", seed=16, dtype=torch.float64)  # 4 q heads, 1 kv head
+    ids = torch.tensor([[0, 0, 3, 4, 5], [6, 7, 8, 9, 10]])
+    mask = torch.tensor([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]])
+    eager, _ = model(ids, attention_mask=mask)
+    monkeypatch.setattr(model_mod, "_HAS_SDPA", True)
+    monkeypatch.setattr(model_mod.F, "scaled_dot_product_attention", fake_sdpa, raising=False)
+    sdpa, _ = model(ids, attention_mask=mask)
+    assert calls and calls[0] == (torch.Size([2, 4, 5, 8]), torch.Size([2, 4, 5, 8]), torch.Size([2, 1, 5, 5]))
+    assert torch.allclose(sdpa, eager, atol=1e-10)
+
+
 @pytest.mark.skipif(not hasattr(torch.nn.functional, "scaled_dot_product_attention"), reason="torch < 2.0: no SDPA")
 def test_sdpa_path_matches_eager(monkeypatch):
     model, _ = tiny_model("qwen3", seed=15, dtype=torch.float64)
