@@ -5,6 +5,10 @@
 // p50/p95, measured on the calling thread; and the calling thread's event-loop delay while generating
 // (perf_hooks.monitorEventLoopDelay; target: never blocked > 50 ms). Target: p50 end-to-end ≤ 250 ms on 2 cores.
 //
+// Each backend runs each ONNX variant present: fp32 (onnx/model.onnx) and int8 (onnx/model_int8.onnx, int8 head).
+// The event-loop delay is also measured for the same span with no generation running (the machine's own noise:
+// on a loaded 2-core box the calling thread is descheduled now and then, whoever is working).
+//
 // Model: --model (an exported folder, e.g. a demo run's final/); without it, a 20M-parameter Qwen3-shaped random
 // model with the real Qwen3 tokenizer (d 128, 4 layers, 4 q / 2 kv heads, head_dim 32, tied 151,936 vocabulary —
 // ARCHITECTURE.md's measured shape) is created by the engine and exported once into the cache. A random model
@@ -22,12 +26,13 @@ import type { ChatMessage, ExpectedCall, ToolDef } from '../../core/types';
 import { EngineClient } from '../../engine/client';
 import { PROTOCOL_VERSION, type ModelConfig } from '../../engine/protocol';
 import { defaultCandidates, formatPreflight, preflight } from '../../engine/python';
-import { readModelFolder } from '../../infer/model-folder';
+import { readModelFolder, VARIANT_FILE, type OnnxVariant } from '../../infer/model-folder';
 import type { DecoderBackend } from '../../infer/onnx-decoder';
 import { InferenceService } from '../../infer/service';
 import { defaultCacheDir } from '../../train/modelSource';
+import { exportInt8 } from './export';
 
-export const USAGE = 'usage: tooltune bench inline [--model FOLDER] [--prompts 50] [--backends ort,transformers] [--threads 1] [--workspace sample-workspace] [--json]';
+export const USAGE = 'usage: tooltune bench inline [--model FOLDER] [--prompts 50] [--backends ort,transformers] [--variants fp32,int8] [--threads 1] [--workspace sample-workspace] [--json]';
 
 /** ARCHITECTURE.md "Facts measured on this hardware": the 20M-parameter shape. */
 export const BENCH_20M: ModelConfig = {
@@ -81,7 +86,7 @@ function buildPrompts(workspace: string, modelDir: string, n: number, allTools: 
 /** The default bench model: the 20M random model, created and exported once into the cache. */
 async function ensureBenchModel(log: (s: string) => void): Promise<string> {
   const dir = join(defaultCacheDir(), 'bench-inline-qwen3-20m');
-  if (existsSync(join(dir, 'onnx', 'model.onnx')) && existsSync(join(dir, 'tokenizer.json'))) return dir;
+  if (['model.onnx', 'model_int8.onnx'].every((f) => existsSync(join(dir, 'onnx', f))) && existsSync(join(dir, 'tokenizer.json'))) return dir;
   const pre = await preflight(defaultCandidates());
   if (!pre.ok || !pre.python) throw new Error(`creating the bench model needs the engine:\n${formatPreflight(pre)}`);
   log(`creating the 20M-parameter bench model in ${dir} (once)…`);
@@ -93,12 +98,14 @@ async function ensureBenchModel(log: (s: string) => void): Promise<string> {
   } finally {
     await engine.dispose();
   }
+  exportInt8(pre.python, dir, dir, 17);
   copyQwen3Tokenizer(dir);
   return dir;
 }
 
 export interface BackendResult {
   backend: DecoderBackend;
+  variant: OnnxVariant;
   loadMs: number;
   firstTokenMs: { p50: number; p95: number };
   endToEndMs: { p50: number; p95: number };
@@ -108,15 +115,15 @@ export interface BackendResult {
   eventLoopP99Ms: number;
 }
 
-async function benchBackend(backend: DecoderBackend, modelDir: string, prompts: BenchPrompt[], threads: number, fixedLength: boolean): Promise<BackendResult> {
+async function benchBackend(backend: DecoderBackend, variant: OnnxVariant, modelDir: string, prompts: BenchPrompt[], threads: number, fixedLength: boolean): Promise<BackendResult> {
   const service = new InferenceService();
   try {
     const warm = prompts[0]!;
     const t0 = performance.now();
-    const first = await service.complete({ modelDir, backend, threads, messages: warm.messages, tools: warm.tools, maxNewTokens: 1 });
+    const first = await service.complete({ modelDir, backend, variant, threads, messages: warm.messages, tools: warm.tools, maxNewTokens: 1 });
     const loadMs = first.timings.loadMs || performance.now() - t0;
     // One more warm-up request: the first run of an ORT session allocates its arenas.
-    await service.complete({ modelDir, backend, messages: warm.messages, tools: warm.tools, maxNewTokens: 4 });
+    await service.complete({ modelDir, backend, variant, messages: warm.messages, tools: warm.tools, maxNewTokens: 4 });
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
     const ttft: number[] = [];
@@ -125,7 +132,7 @@ async function benchBackend(backend: DecoderBackend, modelDir: string, prompts: 
     let decodeMs = 0;
     for (const p of prompts) {
       const s = performance.now();
-      const r = await service.complete({ modelDir, backend, messages: p.messages, tools: p.tools,
+      const r = await service.complete({ modelDir, backend, variant, messages: p.messages, tools: p.tools,
         maxNewTokens: fixedLength ? p.goldTokens : 128 });
       e2e.push(performance.now() - s);
       ttft.push(r.timings.firstTokenMs);
@@ -135,7 +142,7 @@ async function benchBackend(backend: DecoderBackend, modelDir: string, prompts: 
     h.disable();
     const n = prompts.length;
     return {
-      backend, loadMs,
+      backend, variant, loadMs,
       firstTokenMs: { p50: percentile(ttft, 50), p95: percentile(ttft, 95) },
       endToEndMs: { p50: percentile(e2e, 50), p95: percentile(e2e, 95) },
       decodeTokensPerSecond: decodeMs > 0 ? (tokens - n) / (decodeMs / 1000) : NaN,
@@ -151,7 +158,7 @@ export default async function run(argv: string[]): Promise<number> {
   let a;
   try {
     a = parseArgs({ args: argv, strict: true, options: {
-      model: { type: 'string' }, prompts: { type: 'string' }, backends: { type: 'string' }, threads: { type: 'string' },
+      model: { type: 'string' }, prompts: { type: 'string' }, backends: { type: 'string' }, variants: { type: 'string' }, threads: { type: 'string' },
       workspace: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     } }).values;
   } catch (e) {
@@ -165,6 +172,8 @@ export default async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(n) || n < 1) { console.error('tooltune bench inline: --prompts must be a positive integer'); return 2; }
   if (!Number.isInteger(threads) || threads < 1) { console.error('tooltune bench inline: --threads must be a positive integer'); return 2; }
   if (backends.some((b) => b !== 'ort' && b !== 'transformers')) { console.error('tooltune bench inline: --backends is a list of ort, transformers'); return 2; }
+  const variants = (a.variants ?? 'fp32,int8').split(',').map((s) => s.trim());
+  if (variants.some((v) => !(v in VARIANT_FILE))) { console.error('tooltune bench inline: --variants is a list of fp32, int8'); return 2; }
   const log = (s: string) => { if (!a.json) console.error(s); };
   // onnxruntime writes a device id into $XDG_CACHE_HOME; keep it inside ToolTune's cache.
   process.env.XDG_CACHE_HOME ??= join(defaultCacheDir(), 'xdg');
@@ -185,26 +194,41 @@ export default async function run(argv: string[]): Promise<number> {
     `${builtIn ? `the gold tool call's (mean ${meanGold.toFixed(1)} tokens incl. end of turn)` : 'until the model ends its turn (≤ 128)'}; threads ${threads}`);
 
   const results: BackendResult[] = [];
-  for (const b of backends) {
-    log(`running ${b}…`);
-    results.push(await benchBackend(b as DecoderBackend, modelDir, prompts, threads, builtIn));
+  let idleSpanMs = 0;
+  for (const v of variants as OnnxVariant[]) {
+    if (!existsSync(join(modelDir, 'onnx', VARIANT_FILE[v]))) { log(`skipping ${v}: ${join(modelDir, 'onnx', VARIANT_FILE[v])} not found (tooltune export --int8 writes it)`); continue; }
+    for (const b of backends) {
+      log(`running ${b} ${v}…`);
+      const t0 = performance.now();
+      results.push(await benchBackend(b as DecoderBackend, v, modelDir, prompts, threads, builtIn));
+      idleSpanMs = Math.max(idleSpanMs, performance.now() - t0);
+    }
   }
+  if (!results.length) { console.error('tooltune bench inline: nothing to run'); return 2; }
+  // The same span with nothing generating: how much delay the machine itself adds to the calling thread.
+  log('measuring the idle event-loop delay…');
+  const idle = monitorEventLoopDelay({ resolution: 5 });
+  idle.enable();
+  await new Promise((r) => setTimeout(r, Math.min(idleSpanMs, 30_000)));
+  idle.disable();
+  const idleLoop = { maxMs: idle.max / 1e6, p99Ms: idle.percentile(99) / 1e6 };
   const best = results.reduce((x, y) => (y.endToEndMs.p50 < x.endToEndMs.p50 ? y : x));
   const summary = {
-    model: modelDir, description: describe, prompts: n, meanPromptTokens: meanPrompt, threads, results,
+    model: modelDir, description: describe, prompts: n, meanPromptTokens: meanPrompt, threads, results, idleEventLoop: idleLoop,
     target: { p50EndToEndMs: TARGET_P50_MS, maxEventLoopBlockMs: TARGET_BLOCK_MS,
       metP50: best.endToEndMs.p50 <= TARGET_P50_MS, metEventLoop: results.every((r) => r.eventLoopMaxMs <= TARGET_BLOCK_MS) },
   };
   if (a.json) { console.log(JSON.stringify(summary)); return 0; }
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '-');
-  console.log(['backend'.padEnd(13), 'load ms'.padStart(8), 'first token p50/p95'.padStart(20), 'end-to-end p50/p95'.padStart(20),
+  console.log(['backend'.padEnd(18), 'load ms'.padStart(8), 'first token p50/p95'.padStart(20), 'end-to-end p50/p95'.padStart(20),
     'decode tok/s'.padStart(13), 'new tokens'.padStart(11), 'loop max/p99 ms'.padStart(16)].join(' '));
   for (const r of results) {
-    console.log([r.backend.padEnd(13), f(r.loadMs).padStart(8), `${f(r.firstTokenMs.p50)} / ${f(r.firstTokenMs.p95)}`.padStart(20),
+    console.log([`${r.backend} ${r.variant}`.padEnd(18), f(r.loadMs).padStart(8), `${f(r.firstTokenMs.p50)} / ${f(r.firstTokenMs.p95)}`.padStart(20),
       `${f(r.endToEndMs.p50)} / ${f(r.endToEndMs.p95)}`.padStart(20), f(r.decodeTokensPerSecond).padStart(13),
       r.meanNewTokens.toFixed(1).padStart(11), `${r.eventLoopMaxMs.toFixed(1)} / ${r.eventLoopP99Ms.toFixed(1)}`.padStart(16)].join(' '));
   }
-  console.log(`target p50 end-to-end ≤ ${TARGET_P50_MS} ms: ${summary.target.metP50 ? 'met' : 'NOT met'} (best: ${best.backend} ${f(best.endToEndMs.p50)} ms); ` +
+  console.log(`${'idle (no work)'.padEnd(18)} ${''.padStart(8)} ${''.padStart(20)} ${''.padStart(20)} ${''.padStart(13)} ${''.padStart(11)} ${`${idleLoop.maxMs.toFixed(1)} / ${idleLoop.p99Ms.toFixed(1)}`.padStart(16)}`);
+  console.log(`target p50 end-to-end ≤ ${TARGET_P50_MS} ms: ${summary.target.metP50 ? 'met' : 'NOT met'} (best: ${best.backend} ${best.variant} ${f(best.endToEndMs.p50)} ms); ` +
     `event loop never blocked > ${TARGET_BLOCK_MS} ms: ${summary.target.metEventLoop ? 'met' : 'NOT met'}`);
   return 0;
 }
