@@ -2,6 +2,7 @@
 // with the model's own chat template (core PromptRenderer: the same ids training used), greedy decoding, and the
 // codec's parse of the output. Runs inside the worker thread (worker.ts); tests also drive it directly.
 import type { Codec, CodecName } from '../core/types';
+import { endsWithCompleteCall } from './decode-rules';
 import { loadTokenizer, type Tokenizer } from '../core/tokenizer';
 import { PromptRenderer } from '../core/prompt';
 import { codecForModelType, getCodec } from '../core/codecs';
@@ -88,13 +89,4 @@ export class CompletionEngine {
 
 function pickCodec(name: CodecName | undefined, modelType: string): Codec {
   return name ? getCodec(name) : codecForModelType(modelType);
-}
-
-/** True when the text so far holds at least one call and nothing unfinished after it (the codec parses it clean). */
-export function endsWithCompleteCall(codec: Codec, text: string): boolean {
-  const t = text.trimEnd();
-  // Only worth parsing when the text could have just closed a call (a JSON brace/bracket, a tag, or a paren).
-  if (!/[}\]>)]$/.test(t)) return false;
-  const p = codec.parse(t);
-  return p.calls.length > 0 && p.clean;
 }

@@ -4,6 +4,7 @@
 // the one onnx_export.py writes: inputs input_ids, attention_mask, position_ids, num_logits_to_keep (0-d),
 // past_key_values.{i}.key/value; outputs logits, present.{i}.key/value.
 import * as ort from 'onnxruntime-node';
+import { argmax } from './decode-rules';
 import type { ModelFolder } from './model-folder';
 
 export interface DecodeOptions {
@@ -36,17 +37,6 @@ export type DecoderBackend = 'ort' | 'transformers';
 export interface OrtDecoderOptions {
   /** Intra-op threads. Default 1: on a loaded 2-core machine 1 thread beat 2 (ARCHITECTURE.md, measured). */
   threads?: number;
-}
-
-/** Index of the largest value in `data[offset, offset + n)`. */
-export function argmax(data: Float32Array, offset: number, n: number): number {
-  let best = 0;
-  let bestVal = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = data[offset + i]!;
-    if (v > bestVal) { bestVal = v; best = i; }
-  }
-  return best;
 }
 
 export class OrtDecoder implements Decoder {

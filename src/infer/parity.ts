@@ -3,7 +3,7 @@
 // `tooltune export` (so a user never ships a broken export) and by the parity tests.
 import * as ort from 'onnxruntime-node';
 import type { ModelFolder } from './model-folder';
-import { argmax } from './onnx-decoder';
+import { argmax } from './decode-rules';
 
 export interface ParityResult { maxAbsDiff: number; sameArgmax: boolean; vocab: number }
 
