@@ -84,6 +84,7 @@ export class ToolTestController implements vscode.Disposable {
       const tuned = await this.deps.modelDir();
       if (!tuned) throw new Error('no trained model yet: finish a training run (it writes final/ with onnx/model.onnx), then run the tests');
       const modelDir = profile === 'tuned' ? tuned : this.deps.baseModelDir(tuned);
+      if (!this.controller.items.size) await this.discoverWorkspace();
       const counts = new Map<string, number>();
       this.controller.items.forEach((f) => counts.set(f.id, f.children.size));
       const chosen = selectCases(counts, request.include?.map((i) => i.id), request.exclude?.map((i) => i.id));
