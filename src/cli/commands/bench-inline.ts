@@ -5,9 +5,10 @@
 // p50/p95, measured on the calling thread; and the calling thread's event-loop delay while generating
 // (perf_hooks.monitorEventLoopDelay; target: never blocked > 50 ms). Target: p50 end-to-end ≤ 250 ms on 2 cores.
 //
-// Each backend runs each ONNX variant present: fp32 (onnx/model.onnx) and int8 (onnx/model_int8.onnx, int8 head).
-// The event-loop delay is also measured for the same span with no generation running (the machine's own noise:
-// on a loaded 2-core box the calling thread is descheduled now and then, whoever is working).
+// Each backend runs each ONNX variant present: fp32 (onnx/model.onnx) and int8 (onnx/model_int8.onnx, int8 head),
+// interleaved prompt by prompt (see benchCombos). The event-loop delay is also measured in idle windows between
+// prompts (the machine's own noise: on a loaded 2-core box the calling thread is descheduled now and then, whoever
+// is working).
 //
 // Model: --model (an exported folder, e.g. a demo run's final/); without it, a 20M-parameter Qwen3-shaped random
 // model with the real Qwen3 tokenizer (d 128, 4 layers, 4 q / 2 kv heads, head_dim 32, tied 151,936 vocabulary —
@@ -115,42 +116,68 @@ export interface BackendResult {
   eventLoopP99Ms: number;
 }
 
-async function benchBackend(backend: DecoderBackend, variant: OnnxVariant, modelDir: string, prompts: BenchPrompt[], threads: number, fixedLength: boolean): Promise<BackendResult> {
-  const service = new InferenceService();
+interface Combo { backend: DecoderBackend; variant: OnnxVariant }
+interface ComboState extends Combo {
+  service: InferenceService; loadMs: number; ttft: number[]; e2e: number[]; tokens: number; decodeMs: number;
+  loop: ReturnType<typeof monitorEventLoopDelay>;
+}
+
+/**
+ * Runs every combination round-robin, prompt by prompt, each in its own worker with its model loaded: on a shared,
+ * noisy machine all combinations then see the same load (sequential blocks measured minutes apart differed 3x).
+ * Between prompts an idle window of the same length as the last request measures the event-loop delay the machine
+ * adds with nothing generating.
+ */
+async function benchCombos(combos: Combo[], modelDir: string, prompts: BenchPrompt[], threads: number, fixedLength: boolean,
+  log: (s: string) => void): Promise<{ results: BackendResult[]; idle: { maxMs: number; p99Ms: number } }> {
+  const states: ComboState[] = [];
+  const warm = prompts[0]!;
   try {
-    const warm = prompts[0]!;
-    const t0 = performance.now();
-    const first = await service.complete({ modelDir, backend, variant, threads, messages: warm.messages, tools: warm.tools, maxNewTokens: 1 });
-    const loadMs = first.timings.loadMs || performance.now() - t0;
-    // One more warm-up request: the first run of an ORT session allocates its arenas.
-    await service.complete({ modelDir, backend, variant, messages: warm.messages, tools: warm.tools, maxNewTokens: 4 });
-    const h = monitorEventLoopDelay({ resolution: 5 });
-    h.enable();
-    const ttft: number[] = [];
-    const e2e: number[] = [];
-    let tokens = 0;
-    let decodeMs = 0;
-    for (const p of prompts) {
-      const s = performance.now();
-      const r = await service.complete({ modelDir, backend, variant, messages: p.messages, tools: p.tools,
-        maxNewTokens: fixedLength ? p.goldTokens : 128 });
-      e2e.push(performance.now() - s);
-      ttft.push(r.timings.firstTokenMs);
-      tokens += r.ids.length;
-      decodeMs += Math.max(0, r.timings.generateMs - r.timings.firstTokenMs);
+    for (const c of combos) {
+      const service = new InferenceService();
+      const st: ComboState = { ...c, service, loadMs: 0, ttft: [], e2e: [], tokens: 0, decodeMs: 0, loop: monitorEventLoopDelay({ resolution: 5 }) };
+      states.push(st);
+      log(`loading ${c.backend} ${c.variant}…`);
+      const t0 = performance.now();
+      const first = await service.complete({ modelDir, ...c, threads, messages: warm.messages, tools: warm.tools, maxNewTokens: 1 });
+      st.loadMs = first.timings.loadMs || performance.now() - t0;
+      // One more warm-up request: the first run of an ORT session allocates its arenas.
+      await service.complete({ modelDir, ...c, messages: warm.messages, tools: warm.tools, maxNewTokens: 4 });
     }
-    h.disable();
+    const idle = monitorEventLoopDelay({ resolution: 5 });
+    for (let i = 0; i < prompts.length; i++) {
+      const p = prompts[i]!;
+      if (i % 10 === 0) log(`prompt ${i + 1}/${prompts.length}…`);
+      let longest = 0;
+      for (const st of states) {
+        st.loop.enable();
+        const s = performance.now();
+        const r = await st.service.complete({ modelDir, backend: st.backend, variant: st.variant, messages: p.messages, tools: p.tools,
+          maxNewTokens: fixedLength ? p.goldTokens : 128 });
+        const ms = performance.now() - s;
+        st.loop.disable();
+        longest = Math.max(longest, ms);
+        st.e2e.push(ms);
+        st.ttft.push(r.timings.firstTokenMs);
+        st.tokens += r.ids.length;
+        st.decodeMs += Math.max(0, r.timings.generateMs - r.timings.firstTokenMs);
+      }
+      idle.enable();
+      await new Promise((res) => setTimeout(res, Math.min(longest, 2000)));
+      idle.disable();
+    }
     const n = prompts.length;
-    return {
-      backend, variant, loadMs,
-      firstTokenMs: { p50: percentile(ttft, 50), p95: percentile(ttft, 95) },
-      endToEndMs: { p50: percentile(e2e, 50), p95: percentile(e2e, 95) },
-      decodeTokensPerSecond: decodeMs > 0 ? (tokens - n) / (decodeMs / 1000) : NaN,
-      meanNewTokens: tokens / n,
-      eventLoopMaxMs: h.max / 1e6, eventLoopP99Ms: h.percentile(99) / 1e6,
-    };
+    const results = states.map((st): BackendResult => ({
+      backend: st.backend, variant: st.variant, loadMs: st.loadMs,
+      firstTokenMs: { p50: percentile(st.ttft, 50), p95: percentile(st.ttft, 95) },
+      endToEndMs: { p50: percentile(st.e2e, 50), p95: percentile(st.e2e, 95) },
+      decodeTokensPerSecond: st.decodeMs > 0 ? (st.tokens - n) / (st.decodeMs / 1000) : NaN,
+      meanNewTokens: st.tokens / n,
+      eventLoopMaxMs: st.loop.max / 1e6, eventLoopP99Ms: st.loop.percentile(99) / 1e6,
+    }));
+    return { results, idle: { maxMs: idle.max / 1e6, p99Ms: idle.percentile(99) / 1e6 } };
   } finally {
-    await service.dispose();
+    for (const st of states) await st.service.dispose();
   }
 }
 
@@ -193,25 +220,13 @@ export default async function run(argv: string[]): Promise<number> {
   log(`model: ${modelDir}\n  ${describe}\nprompts: ${n} (mean ${meanPrompt.toFixed(0)} tokens); completion length: ` +
     `${builtIn ? `the gold tool call's (mean ${meanGold.toFixed(1)} tokens incl. end of turn)` : 'until the model ends its turn (≤ 128)'}; threads ${threads}`);
 
-  const results: BackendResult[] = [];
-  let idleSpanMs = 0;
+  const combos: Combo[] = [];
   for (const v of variants as OnnxVariant[]) {
     if (!existsSync(join(modelDir, 'onnx', VARIANT_FILE[v]))) { log(`skipping ${v}: ${join(modelDir, 'onnx', VARIANT_FILE[v])} not found (tooltune export --int8 writes it)`); continue; }
-    for (const b of backends) {
-      log(`running ${b} ${v}…`);
-      const t0 = performance.now();
-      results.push(await benchBackend(b as DecoderBackend, v, modelDir, prompts, threads, builtIn));
-      idleSpanMs = Math.max(idleSpanMs, performance.now() - t0);
-    }
+    for (const b of backends) combos.push({ backend: b as DecoderBackend, variant: v });
   }
-  if (!results.length) { console.error('tooltune bench inline: nothing to run'); return 2; }
-  // The same span with nothing generating: how much delay the machine itself adds to the calling thread.
-  log('measuring the idle event-loop delay…');
-  const idle = monitorEventLoopDelay({ resolution: 5 });
-  idle.enable();
-  await new Promise((r) => setTimeout(r, Math.min(idleSpanMs, 30_000)));
-  idle.disable();
-  const idleLoop = { maxMs: idle.max / 1e6, p99Ms: idle.percentile(99) / 1e6 };
+  if (!combos.length) { console.error('tooltune bench inline: nothing to run'); return 2; }
+  const { results, idle: idleLoop } = await benchCombos(combos, modelDir, prompts, threads, builtIn, log);
   const best = results.reduce((x, y) => (y.endToEndMs.p50 < x.endToEndMs.p50 ? y : x));
   const summary = {
     model: modelDir, description: describe, prompts: n, meanPromptTokens: meanPrompt, threads, results, idleEventLoop: idleLoop,
