@@ -62,7 +62,8 @@ export class CompletionEngine {
     const t0 = performance.now();
     const promptIds = req.promptIds ?? loaded.renderer.promptIds({ messages: req.messages, tools: req.tools });
     const promptMs = performance.now() - t0;
-    const decode = (ids: readonly number[]) => loaded.tokenizer.decode(ids, { skipSpecialTokens: true });
+    // Special tokens kept, as training decodes completions (src/train/policy.ts): the same text, the same verdict.
+    const decode = (ids: readonly number[]) => loaded.tokenizer.decode(ids);
     const stopWhen = req.stopAt === 'call' ? (ids: readonly number[]) => endsWithCompleteCall(codec, decode(ids)) : undefined;
     const r = await loaded.decoder.generate(promptIds, {
       maxNewTokens: req.maxNewTokens ?? 128, stopIds: loaded.stopIds, isCancelled, stopWhen,
@@ -75,9 +76,6 @@ export class CompletionEngine {
       timings: { loadMs, promptMs, firstTokenMs: r.firstTokenMs, generateMs: r.totalMs },
     };
   }
-
-  /** The tokenizer of the loaded model (for callers that render prompts themselves, e.g. the benchmark). */
-  tokenizerFor(modelDir: string): Tokenizer { return loadTokenizer(readModelFolder(modelDir).dir); }
 
   async unload(): Promise<void> {
     if (this.loading) await this.loading.catch(() => undefined);

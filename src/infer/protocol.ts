@@ -26,7 +26,7 @@ export interface CompletionRequest {
 }
 
 export interface CompletionResult {
-  /** The generated text, special tokens removed, end-of-turn excluded. */
+  /** The generated text (special tokens kept, as training decodes it), the end-of-turn token excluded. */
   text: string;
   calls: ToolCall[];
   /** The codec's verdict: nothing but calls was written (PAPERS.md §1's gate). */
