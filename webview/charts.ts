@@ -32,22 +32,25 @@ export class ChartGrid {
   private readonly charts = new Map<string, Chart>();
   constructor(private readonly root: HTMLElement) {}
 
-  /** Draw every spec for the given runs; returns the points drawn (for the timing report). */
-  render(specs: ChartSpec[], runs: RunCols[], opt: Omit<BuildOptions, 'maxPoints'>): number {
+  /** Draw every spec for the given runs; returns the points drawn and where the time went (for the timing report). */
+  render(specs: ChartSpec[], runs: RunCols[], opt: Omit<BuildOptions, 'maxPoints'>): { points: number; assembleMs: number; plotMs: number } {
     const wanted = new Set(specs.map((s) => s.id));
     for (const [id, c] of this.charts) if (!wanted.has(id)) { c.plot?.destroy(); c.el.remove(); this.charts.delete(id); }
-    let points = 0;
+    let points = 0; let assembleMs = 0; let plotMs = 0;
     specs.forEach((spec, order) => {
       const chart = this.chartFor(spec, order);
       const width = Math.max(200, chart.body.clientWidth || 320);
+      const t0 = performance.now();
       const lines = chartLines(runs.map((r) => ({ run: r.run, cols: spec.source === 'evals' ? r.evals : r.metrics })), spec.series,
         { ...opt, maxPoints: Math.max(200, Math.round(width * 1.5)) });
       const data = align(lines);
+      const t1 = performance.now();
       chart.empty.hidden = data.x.length > 0;
       points += data.x.length * data.ys.length;
       this.draw(chart, data, width, opt.xAxis);
+      assembleMs += t1 - t0; plotMs += performance.now() - t1;
     });
-    return points;
+    return { points, assembleMs, plotMs };
   }
 
   /** Theme changed: colours are baked into series options, so rebuild. */

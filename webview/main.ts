@@ -65,13 +65,15 @@ function draw(): void {
   if (slots.overlay) runCols.push({ run: 'overlay', metrics: slots.overlay.metrics, evals: slots.overlay.evals });
   const mk = new Set(runCols.flatMap((r) => keysOf(r.metrics)));
   const ek = new Set(runCols.flatMap((r) => keysOf(r.evals)));
-  const points = grid.render(chartSpecs(mk, ek), runCols, { smoothing: state.smoothing, xAxis: state.xAxis });
+  const { points, assembleMs, plotMs } = grid.render(chartSpecs(mk, ek), runCols, { smoothing: state.smoothing, xAxis: state.xAxis });
   statusEl.textContent = slots.primary ? describe(slots.primary.run) + (slots.overlay ? `   ▸ overlay ${describe(slots.overlay.run)}` : '') : 'No run yet: start one with "ToolTune: Train Tool-Use Model".';
   renderTable(table, slots.primary?.rollouts ?? [], state.sort, onSort, onOpen);
   const ms = performance.now() - t0;
   // Exposed for the e2e test and the benchmark: how long the last redraw took, and how much it drew.
   document.body.dataset.lastDrawMs = ms.toFixed(1);
   document.body.dataset.points = String(points);
+  document.body.dataset.assembleMs = assembleMs.toFixed(1);
+  document.body.dataset.plotMs = plotMs.toFixed(1);
   document.body.dataset.steps = String(slots.primary?.metrics.step.length ?? 0);
   if (!firstDrawReported && points > 0) {
     firstDrawReported = true;

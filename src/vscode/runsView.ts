@@ -68,7 +68,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       case 'step': {
         const item = new vscode.TreeItem(`step ${node.step}`, C.Collapsed);
         item.description = `${node.rows} rows · mean reward ${node.meanReward.toFixed(2)} · ${node.passed}/${node.total} correct`;
-        item.iconPath = new vscode.ThemeIcon('debug-step-over');
+        item.iconPath = new vscode.ThemeIcon('layers');
         item.id = `step:${node.runDir}:${node.step}`;
         return item;
       }
