@@ -108,7 +108,8 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     engine = EngineClient.start({
       python: pf.python!, detached: true,
       onLog: (n) => { if (n.level !== 'debug') writer?.log(n.level, `engine: ${n.message}`); },
-      onProgress: (n) => req.reporter({ type: 'progress', task: n.task, done: n.done, total: n.total }),
+      // Per-request progress (e.g. sft_step 1/1) is noise next to our own step events; long tasks are worth showing.
+      onProgress: (n) => { if (n.total > 1) req.reporter({ type: 'progress', task: n.task, done: n.done, total: n.total }); },
     });
     req.onEngine?.(engine);
     writer.setStatus({ engine_pid: engine.pid });

@@ -5,13 +5,14 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PromptRenderer } from '../../../src/core/prompt';
+import { getCodec } from '../../../src/core/codecs';
 import { loadTokenizer, qwen3TokenizerFolder, writeTokenizerFolder } from '../../../src/core/tokenizer';
 import { parseDatasetText } from '../../../src/core/dataset';
 import { parseTools } from '../../../src/core/tools';
 import { EngineClient } from '../../../src/engine/client';
 import { PROTOCOL_VERSION } from '../../../src/engine/protocol';
 import { trimVocabulary } from '../../../src/train/demo/vocabTrim';
-import { domainTexts } from '../../../src/train/demoModel';
+import { EXTRA_TEXTS } from '../../../src/train/demoModel';
 
 export const PYTHON = process.env.TOOLTUNE_PYTHON ?? '/usr/bin/python3';
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -59,7 +60,7 @@ export async function tinyModel(): Promise<string> {
   const full = loadTokenizer(qwen3TokenizerFolder());
   const src = qwen3TokenizerFolder();
   const trimmed = trimVocabulary(full, JSON.parse(readFileSync(join(src, 'tokenizer.json'), 'utf8')),
-    JSON.parse(readFileSync(join(src, 'tokenizer_config.json'), 'utf8')), domainTexts(new PromptRenderer(full), all, 'hermes'), { padToMultipleOf: 64 });
+    JSON.parse(readFileSync(join(src, 'tokenizer_config.json'), 'utf8')), [...EXTRA_TEXTS, ...all.flatMap((r) => [new PromptRenderer(full).renderText(r), getCodec('hermes').format(r.expected)])], { padToMultipleOf: 64 });
   const folder = join(mkdtempSync(join(tmpdir(), 'tt-tiny-model-')), 'model');
   writeTokenizerFolder(folder, trimmed.tokenizerJson, trimmed.tokenizerConfig);
   const eos = loadTokenizer(folder).tokenId('<|im_end|>');
