@@ -40,13 +40,14 @@ const BATCH = 32;
 
 /** Greedy evaluation (+ pass@k when `passAtK` > 0). `onProgress(done, total)` after each batch. */
 export async function evaluate(engine: EngineClient, policy: Policy, rows: readonly DatasetRow[], opts: {
-  passAtK?: number; passAtKTemperature?: number; seed?: number; onProgress?: (done: number, total: number) => void;
+  passAtK?: number; passAtKTemperature?: number; passAtKRows?: number; seed?: number; onProgress?: (done: number, total: number) => void;
 } = {}): Promise<EvalOutcome> {
   const cfg = policy.cfg;
   const greedy: Scored[] = [];
   const k = opts.passAtK ?? 0;
   let passSum = 0;
-  const total = rows.length * (k > 0 ? 2 : 1);
+  const passRows = k > 0 ? rows.slice(0, opts.passAtKRows || rows.length) : [];
+  const total = rows.length + passRows.length;
   let done = 0;
   for (let start = 0; start < rows.length; start += BATCH) {
     const batch = rows.slice(start, start + BATCH);
@@ -61,8 +62,8 @@ export async function evaluate(engine: EngineClient, policy: Policy, rows: reado
   if (k > 0) {
     // pass@k from exactly k samples per row (core's unbiased estimator with n = k: "any of the k correct").
     const perBatch = Math.max(1, Math.floor(BATCH / k) * 2);
-    for (let start = 0; start < rows.length; start += perBatch) {
-      const batch = rows.slice(start, start + perBatch);
+    for (let start = 0; start < passRows.length; start += perBatch) {
+      const batch = passRows.slice(start, start + perBatch);
       const g = await engine.request('generate', {
         prompts: batch.map((r) => policy.prompt(r).ids), n: k, max_new_tokens: cfg.max_completion_length,
         temperature: opts.passAtKTemperature ?? 1.0, stop_token_ids: policy.stopIds, seed: (opts.seed ?? cfg.seed) + 1 + start,
@@ -76,6 +77,6 @@ export async function evaluate(engine: EngineClient, policy: Policy, rows: reado
     }
   }
   const scores = aggregate(rows, greedy);
-  if (k > 0) { scores['eval/pass_at_k'] = rows.length ? passSum / rows.length : 0; scores.k = k; }
+  if (k > 0) { scores['eval/pass_at_k'] = passRows.length ? passSum / passRows.length : 0; scores.k = k; scores.pass_at_k_n = passRows.length; }
   return { scores, answers: greedy.map((s, i) => ({ row_id: rows[i].id, completion: s.text, correct: s.correct })) };
 }

@@ -132,7 +132,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       if (!evalRows.length) return undefined;
       emit({ type: 'phase', phase: 'eval', message: `${evalRows.length} rows${passAtK && cfg.eval.pass_at_k ? `, pass@${cfg.eval.pass_at_k}` : ''}` });
       const out = await evaluate(engine!, policy, evalRows, {
-        passAtK: passAtK ? cfg.eval.pass_at_k : 0, passAtKTemperature: cfg.eval.pass_at_k_temperature, seed: cfg.seed,
+        passAtK: passAtK ? cfg.eval.pass_at_k : 0, passAtKTemperature: cfg.eval.pass_at_k_temperature, passAtKRows: cfg.eval.pass_at_k_rows, seed: cfg.seed,
         onProgress: (done, total) => emit({ type: 'progress', task: 'eval', done, total }),
       });
       const record = { step: atStep, time: now(), split: 'eval', ...out.scores } as EvalRecord;
