@@ -40,7 +40,8 @@ def _acc_dtype(x: Tensor) -> torch.dtype:
 class HeadLogprob(torch.autograd.Function):
     """log softmax(h W^T / T)[target] per row, computed in row chunks; no [N, V] logits tensor with a graph.
 
-    Backward needs softmax(z): kept from the forward when it fits SAVE_PROBS_BYTES, else recomputed per chunk.
+    Backward needs softmax(z): kept from the forward (as exp(z - max) and 1 / sum) when it fits SAVE_PROBS_BYTES,
+    else recomputed per chunk.
 
     Written by hand because no library op does a chunked linear + log-softmax + gather without materialising all
     logits in torch 1.13. Gradients: d lp / d z = onehot(target) - softmax(z), z = (h / T) W^T. The chunk's logits
@@ -62,6 +63,7 @@ class HeadLogprob(torch.autograd.Function):
         itemsize = torch.empty((), dtype=acc).element_size()
         probs = (torch.empty((n, v), dtype=acc, device=hidden.device)
                  if needs_grad and n * v * itemsize <= SAVE_PROBS_BYTES else None)
+        scale = torch.empty(n if probs is not None else 0, dtype=acc, device=hidden.device)
         buf2 = torch.empty_like(buf) if with_entropy and probs is None else None
         wt = weight.t()
         for s in range(0, n, chunk):
@@ -79,18 +81,18 @@ class HeadLogprob(torch.autograd.Function):
             tot = e.sum(-1)
             if with_entropy:
                 ent[s:s + chunk] = tot.log() - zc.mul_(e).sum(-1) / tot  # zc is no longer needed
-            if probs is not None:
-                e.div_(tot[:, None])
             lse[s:s + chunk] = m + tot.log()
+            if probs is not None:
+                scale[s:s + chunk] = tot.reciprocal()  # softmax = e / tot; the division is folded into backward
             lp[s:s + chunk] = tgt - lse[s:s + chunk]
-        ctx.save_for_backward(hidden, weight, targets, lse, probs if probs is not None else lse.new_empty(0))
+        ctx.save_for_backward(hidden, weight, targets, lse, probs if probs is not None else lse.new_empty(0), scale)
         ctx.temperature, ctx.chunk, ctx.saved_probs = temperature, chunk, probs is not None
         ctx.mark_non_differentiable(ent)
         return lp, ent
 
     @staticmethod
     def backward(ctx, grad_lp: Tensor, _grad_ent):
-        hidden, weight, targets, lse, probs = ctx.saved_tensors
+        hidden, weight, targets, lse, probs, scale = ctx.saved_tensors
         t, chunk = ctx.temperature, ctx.chunk
         need_h, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         acc = lse.dtype
@@ -103,7 +105,7 @@ class HeadLogprob(torch.autograd.Function):
             g = grad_lp[s:s + chunk].to(acc)
             # gz = g * (onehot - softmax), built in the chunk buffer (the saved softmax is left untouched)
             if ctx.saved_probs:
-                gz = torch.mul(probs[s:s + chunk], -g[:, None], out=buf[:hs.shape[0]])
+                gz = torch.mul(probs[s:s + chunk], (-g * scale[s:s + chunk])[:, None], out=buf[:hs.shape[0]])
             else:
                 gz = _head_into(buf, hs, wt).sub_(lse[s:s + chunk, None]).exp_().mul_(-g[:, None])
             gz.scatter_add_(-1, targets[s:s + chunk, None], g[:, None])
