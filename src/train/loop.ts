@@ -118,7 +118,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
 
     // ---- model, tokenizer, codec
     const model: PreparedModel = await prepareModel(engine, cfg, data.train, {
-      cacheDir: req.cacheDir, resumeCheckpoint: resumeFrom?.path, onProgress: (task, done, total) => emit({ type: 'progress', task, done, total }),
+      cacheDir: req.cacheDir, resumeCheckpoint: resumeFrom?.path, evalRows: data.eval, onProgress: (task, done, total) => emit({ type: 'progress', task, done, total }),
       log,
     });
     const policy = new Policy(model.renderer, model.codec, cfg, data.train);
