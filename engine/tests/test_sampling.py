@@ -89,6 +89,31 @@ def test_sample_next_with_temperature_top_k_top_p_matches_filtered_softmax():
     assert torch.allclose(lp, torch.log_softmax(logits / t, -1)[tok], atol=1e-6)
 
 
+def _reference_nucleus(scaled, top_p):
+    sorted_logits, order = torch.sort(scaled, dim=-1, descending=True)
+    p = torch.softmax(sorted_logits, dim=-1)
+    return torch.zeros_like(scaled, dtype=torch.bool).scatter(-1, order, (p.cumsum(-1) - p) >= top_p)
+
+
+@pytest.mark.parametrize("candidates", [4, 64, 5000])
+def test_nucleus_from_candidates_equals_a_full_sort(monkeypatch, candidates):
+    """Peaked rows (nucleus inside the candidates) and flat rows (nucleus wider: the full-sort fallback)."""
+    monkeypatch.setattr(sampling, "NUCLEUS_CANDIDATES", candidates)
+    g = torch.Generator().manual_seed(candidates)
+    logits = torch.randn(6, 3000, generator=g)
+    logits[:3] *= 8.0  # peaked
+    logits[3:] *= 0.1  # nearly flat
+    for top_p in (0.3, 0.9, 0.999):
+        got = filter_logits(logits, top_p=top_p)
+        assert torch.equal(got, _reference_nucleus(logits, top_p)), top_p
+        assert (~got).sum(-1).min() >= 1
+    # combined with top-k: the nucleus is taken over the renormalised top-k survivors
+    got = filter_logits(logits, top_k=50, top_p=0.8)
+    kth = torch.topk(logits, 50).values[:, -1:]
+    masked = logits.masked_fill(logits < kth, float("-inf"))
+    assert torch.equal(got, (logits < kth) | _reference_nucleus(masked, 0.8))
+
+
 def test_filter_logits_keeps_at_least_one_token():
     scaled = torch.tensor([[5.0, 0.0, -1.0]])
     removed = filter_logits(scaled, top_k=0, top_p=0.01)

@@ -83,10 +83,16 @@ def prefill(model: DecoderLM, prompts: Sequence[Sequence[int]], pad_id: int = 0,
     return hidden[:, -1], cache, mask, mask.sum(1)
 
 
+# top-p looks for the nucleus among this many most likely tokens first (a partial top-k instead of sorting all
+# 151,936 logits every step); rows whose nucleus is wider fall back to a full sort, so the result is exact.
+NUCLEUS_CANDIDATES = 1024
+
+
 def filter_logits(scaled: Tensor, top_k: int = 0, top_p: float = 1.0) -> Optional[Tensor]:
     """Bool mask [R, V] of tokens removed by top-k and top-p (nucleus), or None when nothing is filtered.
 
-    top-p keeps the smallest set of most likely tokens whose probability reaches top_p (always at least one).
+    top-k keeps the k largest logits (and any tied with the k-th). top-p then keeps, of what is left, the smallest
+    set of most likely tokens whose renormalised probability reaches top_p (always at least one token).
     """
     v = scaled.shape[-1]
     removed = None
@@ -95,13 +101,29 @@ def filter_logits(scaled: Tensor, top_k: int = 0, top_p: float = 1.0) -> Optiona
         removed = scaled < kth
     if top_p < 1.0:
         s = scaled if removed is None else scaled.masked_fill(removed, float("-inf"))
-        sorted_logits, order = torch.sort(s, dim=-1, descending=True)
-        probs = torch.softmax(sorted_logits, dim=-1)
-        # drop a token when the mass before it already reaches top_p; the first token is always kept
-        drop_sorted = (probs.cumsum(-1) - probs) >= top_p
-        drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
+        drop = _nucleus_drop(s, top_p, min(v, NUCLEUS_CANDIDATES))
         removed = drop if removed is None else (removed | drop)
     return removed
+
+
+def _nucleus_drop(s: Tensor, top_p: float, candidates: int) -> Tensor:
+    """Tokens outside the top-p nucleus of softmax(s), [R, V] bool."""
+    vals, order = torch.topk(s, candidates, dim=-1)  # sorted, largest first
+    # exp(logit - logsumexp) rather than softmax: at V = 151,936 softmax's fp32 normaliser was measured off by 5e-5
+    # against float64, enough to move the nucleus edge; logsumexp's reduction was within 3e-7.
+    probs = (vals - torch.logsumexp(s, -1, keepdim=True)).exp()
+    cum = probs.cumsum(-1)
+    # drop a token when the mass before it already reaches top_p; the first token is always kept
+    drop_sorted = (cum - probs) >= top_p
+    drop = torch.ones_like(s, dtype=torch.bool).scatter_(-1, order, drop_sorted)
+    wide = cum[:, -1] < top_p  # the nucleus may extend past the candidates: sort those rows in full
+    if bool(wide.any()):
+        rows = wide.nonzero().squeeze(-1)
+        sr = s.index_select(0, rows)
+        sorted_logits, full_order = torch.sort(sr, dim=-1, descending=True)
+        p = (sorted_logits - torch.logsumexp(sr, -1, keepdim=True)).exp()
+        drop[rows] = torch.zeros_like(sr, dtype=torch.bool).scatter_(-1, full_order, (p.cumsum(-1) - p) >= top_p)
+    return drop
 
 
 # Two-level inverse CDF: block sums locate the block, then a cumsum inside one block of this many tokens locates the
