@@ -38,7 +38,8 @@ export function createReporter(mode: ReporterMode, out: Out = process.stdout, er
       case 'phase': line(`== ${e.phase}${e.message ? `: ${e.message}` : ''}`); break;
       case 'progress':
         if (mode === 'tty') { out.write(`\r\x1b[2K${e.task} ${e.done}/${e.total}`); barShown = true; }
-        else if (e.done === e.total || e.done % Math.max(1, Math.ceil(e.total / 10)) === 0) line(`${e.task} ${e.done}/${e.total}`);
+        // Plain logs show long tasks only (eval, downloads), in tenths; per-request engine progress would flood them.
+        else if (e.total >= 10 && (e.done === e.total || e.done % Math.ceil(e.total / 10) === 0)) line(`${e.task} ${e.done}/${e.total}`);
         break;
       case 'sft_step':
         if (mode === 'tty') { out.write(`\r\x1b[2Ksft ${e.step}/${e.total} loss ${e.loss.toFixed(4)}`); barShown = true; }
