@@ -2,9 +2,10 @@
 
 The prompt runs once (with gradient); its keys/values are repeated for the G completions that follow it, so the
 gradient is exact (it sums over the G completions through the shared cache) and the prompt costs one pass, not G.
-Log-probs are computed only at completion positions, and the head is applied in row chunks by `HeadLogprob`,
-which recomputes logits in backward: no [B, T, V] tensor ever exists (V = 151,936 for Qwen; one fp32 row of
-logits is 600 KB, so 2,048 completion tokens would hold 1.2 GB per copy).
+A prefix common to all prompts of the call runs once for all of them (`sampling.prefill`). Log-probs are computed
+only at completion positions, and the head is applied in row chunks by `HeadLogprob`: no [B, T, V] logits tensor
+with an autograd graph ever exists (V = 151,936 for Qwen; one fp32 row of logits is 600 KB, so 2,048 completion
+tokens would hold 1.2 GB per copy, and autograd keeps several copies).
 
 Used by the trainer for train_step, the KL reference pass and evaluate_logprobs, and by SFT (loss = -mean logprob).
 """

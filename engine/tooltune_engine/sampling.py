@@ -6,6 +6,7 @@
 - Tokens are drawn by inverse CDF (softmax -> cumsum -> searchsorted): measured here ~9x faster than
   torch.multinomial at a 151,936-token vocabulary (see /work/shared/LEARNING.md), same distribution. The CDF is
   two-level (block sums, then a cumsum inside the chosen block) so no [R, V] cumsum is written.
+- top-p looks for the nucleus among the 1,024 most likely tokens before falling back to a full sort.
 - Rows that hit a stop token drop out of the batch once enough of them have finished, so they stop costing compute.
 - Log-probs are those of the sampling distribution before top-k/top-p filtering, log_softmax(logits / T), which is
   what TRL stores and what `logprobs.completion_logprobs` recomputes at train time (T = 1 for greedy).
@@ -22,7 +23,7 @@ from .model import DecoderLM, position_ids_from_mask
 Tensor = torch.Tensor
 
 # Compact the batch (drop finished rows from the KV cache) once at most this share of the current rows is alive.
-# A gather of the whole cache costs about one decode step; doing it at every finish would cost more than it saves.
+# Each compaction copies the whole cache, so it is batched rather than done at every single finish.
 COMPACT_BELOW = 0.75
 
 
