@@ -171,6 +171,56 @@ def rollout(model, args) -> Dict[str, float]:
             'independent_seconds': t_indep}
 
 
+def memory_part(args, say) -> dict:
+    mem: Dict[str, List[dict]] = {'engine': [], 'naive': []}
+    for _ in range(args.reps):
+        for v in ('engine', 'naive'):
+            mem[v].append(run_child(v, args))
+    med = {v: {k: statistics.median(m[k] for m in runs) for k in ('base_bytes', 'peak_bytes', 'step_bytes')}
+           for v, runs in mem.items()}
+    out = {'memory': med, 'memory_peak_ratio': med['engine']['peak_bytes'] / med['naive']['peak_bytes'],
+           'memory_step_ratio': med['engine']['step_bytes'] / max(med['naive']['step_bytes'], 1)}
+    mib = lambda b: f'{b / 2 ** 20:.0f} MiB'  # noqa: E731
+    say(f'peak RSS of a train step: engine {mib(med["engine"]["peak_bytes"])} vs naive '
+        f'{mib(med["naive"]["peak_bytes"])} ({out["memory_peak_ratio"]:.2f}x); above the model: engine '
+        f'{mib(med["engine"]["step_bytes"])} vs naive {mib(med["naive"]["step_bytes"])} '
+        f'({out["memory_step_ratio"]:.2f}x)')
+    return out
+
+
+def train_part(model, cfg, args, say) -> dict:
+    gemm = gemm_rate(args.gemm_n, args.reps)
+    say(f'matmul fp32 {args.gemm_n}^3: {gemm / 1e9:.1f} GFLOP/s')
+    n_params = sum(p.numel() for p in model.parameters())
+    n_head = cfg.vocab_size * cfg.hidden_size
+    n_body = n_params - n_head  # tied: the embedding matrix is the head
+    seqs = train_batch(args.vocab, args.train_seqs, args.train_prompt, args.train_completion)
+    tokens = sum(len(s.prompt_ids) + len(s.completion_ids) for s in seqs)
+    comp_tokens = sum(len(s.completion_ids) for s in seqs)
+    t_train = median_time(engine_step(model, seqs, args.micro_batch_tokens), args.reps, name='train_step')
+    nominal = 6 * n_params * tokens / t_train
+    executed = 6 * (n_body * tokens + n_head * comp_tokens) / t_train
+    out = {'gemm_flops_per_s': gemm, 'train_step_seconds': t_train, 'train_tokens_per_s': tokens / t_train,
+           'train_fraction_of_gemm_nominal': nominal / gemm, 'train_fraction_of_gemm_executed': executed / gemm}
+    say(f'train step ({args.train_seqs} x {args.train_prompt}+{args.train_completion} tokens): {t_train:.2f} s, '
+        f'{tokens / t_train:.0f} tokens/s; {100 * nominal / gemm:.0f}% of the matmul rate by 6*N*T, '
+        f'{100 * executed / gemm:.0f}% counting the FLOPs executed (head at completion positions only)')
+    t_naive = median_time(naive_step(model, seqs), args.reps, name='naive_train_step')
+    out.update({'naive_train_step_seconds': t_naive, 'train_speedup_vs_naive': t_naive / t_train})
+    say(f'naive full-logits step: {t_naive:.2f} s ({t_naive / t_train:.2f}x the engine step)')
+    return out
+
+
+def rollout_part(model, args, say) -> dict:
+    r = rollout(model, args)
+    r['shared_prefill_speedup_cpu'] = CPU_SECONDS['rollout_independent'] / CPU_SECONDS['rollout_shared']
+    say(f'rollout 8 prompts x 8 samples ({args.rollout_prompt}-token prompts, {args.rollout_new} new tokens): '
+        f'{r["rollout_tokens_per_s"]:.0f} tokens/s; 64 independent prompts: {r["independent_tokens_per_s"]:.0f} '
+        f'tokens/s; shared prefill speed-up {r["shared_prefill_speedup"]:.2f}x wall, '
+        f'{r["shared_prefill_speedup_cpu"]:.2f}x CPU time')
+    return r
+
+
 def main(argv: List[str] = None) -> int:
     ap = argparse.ArgumentParser(prog='python -m tooltune_engine.bench', description=__doc__.split('\n\n')[0])
     ap.add_argument('--reps', type=int, default=3, help='timed repetitions per figure (median reported)')
@@ -184,6 +234,7 @@ def main(argv: List[str] = None) -> int:
     ap.add_argument('--rollout-new', type=int, default=32, help='new tokens per sample (a tool call is ~30-60)')
     ap.add_argument('--gemm-n', type=int, default=2048)
     ap.add_argument('--json', action='store_true', help='print one JSON object instead of text')
+    ap.add_argument('--parts', default='memory,train,rollout', help='comma-separated subset of memory,train,rollout')
     ap.add_argument('--child', choices=['engine', 'naive'], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -199,54 +250,24 @@ def main(argv: List[str] = None) -> int:
         f'load average {load if load is None else round(load, 1)} on {os.cpu_count()} cores')
     out: Dict[str, object] = {'torch_version': torch.__version__, 'threads': args.threads, 'reps': args.reps,
                               'load_average_start': load}
-    mem: Dict[str, List[dict]] = {'engine': [], 'naive': []}
-    for _ in range(args.reps):
-        for v in ('engine', 'naive'):
-            mem[v].append(run_child(v, args))
-    med = {v: {k: statistics.median(m[k] for m in runs) for k in ('base_bytes', 'peak_bytes', 'step_bytes')}
-           for v, runs in mem.items()}
-    out['memory'] = med
-    out['memory_peak_ratio'] = med['engine']['peak_bytes'] / med['naive']['peak_bytes']
-    out['memory_step_ratio'] = med['engine']['step_bytes'] / max(med['naive']['step_bytes'], 1)
-    mib = lambda b: f'{b / 2 ** 20:.0f} MiB'  # noqa: E731
-    say(f'peak RSS of a train step: engine {mib(med["engine"]["peak_bytes"])} vs naive '
-        f'{mib(med["naive"]["peak_bytes"])} ({out["memory_peak_ratio"]:.2f}x); above the model: engine '
-        f'{mib(med["engine"]["step_bytes"])} vs naive {mib(med["naive"]["step_bytes"])} '
-        f'({out["memory_step_ratio"]:.2f}x)')
-    gemm = gemm_rate(args.gemm_n, args.reps)
-    out['gemm_flops_per_s'] = gemm
-    say(f'matmul fp32 {args.gemm_n}^3: {gemm / 1e9:.1f} GFLOP/s')
-
-    model, cfg = build(args.vocab)
-    n_params = sum(p.numel() for p in model.parameters())
-    n_head = cfg.vocab_size * cfg.hidden_size
-    n_body = n_params - n_head  # tied: the embedding matrix is the head
-    out['parameters'] = n_params
-    say(f'model: qwen3 d{cfg.hidden_size} x{cfg.num_hidden_layers}, vocab {cfg.vocab_size}: {n_params / 1e6:.2f}M '
-        f'parameters ({n_body / 1e6:.2f}M outside the embedding/head)')
-
-    seqs = train_batch(args.vocab, args.train_seqs, args.train_prompt, args.train_completion)
-    tokens = sum(len(s.prompt_ids) + len(s.completion_ids) for s in seqs)
-    comp_tokens = sum(len(s.completion_ids) for s in seqs)
-    t_train = median_time(engine_step(model, seqs, args.micro_batch_tokens), args.reps, name='train_step')
-    nominal = 6 * n_params * tokens / t_train
-    executed = 6 * (n_body * tokens + n_head * comp_tokens) / t_train
-    out.update({'train_step_seconds': t_train, 'train_tokens_per_s': tokens / t_train,
-                'train_fraction_of_gemm_nominal': nominal / gemm, 'train_fraction_of_gemm_executed': executed / gemm})
-    say(f'train step ({args.train_seqs} x {args.train_prompt}+{args.train_completion} tokens): {t_train:.2f} s, '
-        f'{tokens / t_train:.0f} tokens/s; {100 * nominal / gemm:.0f}% of the matmul rate by 6*N*T, '
-        f'{100 * executed / gemm:.0f}% counting the FLOPs executed (head at completion positions only)')
-    t_naive = median_time(naive_step(model, seqs), args.reps, name='naive_train_step')
-    out.update({'naive_train_step_seconds': t_naive, 'train_speedup_vs_naive': t_naive / t_train})
-    say(f'naive full-logits step: {t_naive:.2f} s ({t_naive / t_train:.2f}x the engine step)')
-
-    r = rollout(model, args)
-    out.update(r)
-    say(f'rollout 8 prompts x 8 samples ({args.rollout_prompt}-token prompts, {args.rollout_new} new tokens): '
-        f'{r["rollout_tokens_per_s"]:.0f} tokens/s; 64 independent prompts: {r["independent_tokens_per_s"]:.0f} '
-        f'tokens/s; shared prefill speed-up {r["shared_prefill_speedup"]:.2f}x')
-    del model
-
+    parts = set(args.parts.split(','))
+    unknown = parts - {'memory', 'train', 'rollout'}
+    if unknown:
+        ap.error(f'--parts: unknown part(s) {", ".join(sorted(unknown))}; use memory, train, rollout')
+    if 'memory' in parts:
+        out.update(memory_part(args, say))
+    if parts & {'train', 'rollout'}:
+        model, cfg = build(args.vocab)
+        n_params = sum(p.numel() for p in model.parameters())
+        out['parameters'] = n_params
+        say(f'model: qwen3 d{cfg.hidden_size} x{cfg.num_hidden_layers}, vocab {cfg.vocab_size}: '
+            f'{n_params / 1e6:.2f}M parameters ({(n_params - cfg.vocab_size * cfg.hidden_size) / 1e6:.2f}M outside '
+            'the embedding/head)')
+        if 'train' in parts:
+            out.update(train_part(model, cfg, args, say))
+        if 'rollout' in parts:
+            out.update(rollout_part(model, args, say))
+        del model
     out['cpu_seconds'] = dict(CPU_SECONDS)
     say('process CPU seconds (all threads), medians: ' + ', '.join(f'{k} {v:.2f}' for k, v in CPU_SECONDS.items()))
     if hasattr(os, 'getloadavg'):
