@@ -2,6 +2,7 @@
 // prompt, what text) are in completion-plan.ts; this file is the VS Code adapter: debounce, cancellation (a keystroke
 // cancels the token, which aborts the worker request), a small answer cache, and schema validation — a suggestion
 // that breaks its tool's schema is flagged with a warning diagnostic on that line, never offered silently.
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { validateCall } from '../../core/validate-call';
@@ -49,7 +50,10 @@ export class InlineToolCallProvider implements vscode.InlineCompletionItemProvid
       const ac = new AbortController();
       const sub = token.onCancellationRequested(() => ac.abort());
       try {
-        answer = await this.deps.service.complete({ modelDir, messages: plan.messages, tools: tools.tools, stopAt: plan.stopAt, maxNewTokens: 256 }, ac.signal);
+        // Ghost text favours speed: the int8-head export when there is one (`tooltune export --int8`; same top
+        // tokens in the parity tests, ~1% logit error); the Test Explorer keeps fp32 for exact verdicts.
+        const variant = existsSync(join(modelDir, 'onnx', 'model_int8.onnx')) ? 'int8' : 'fp32';
+        answer = await this.deps.service.complete({ modelDir, variant, messages: plan.messages, tools: tools.tools, stopAt: plan.stopAt, maxNewTokens: 256 }, ac.signal);
       } catch (e) {
         if (!(e instanceof CancelledError)) this.deps.log(`[inline] ${e instanceof Error ? e.message : String(e)}`);
         return [];
