@@ -143,3 +143,11 @@ export function toColumns(records: readonly Record<string, unknown>[]): MetricCo
   });
   return cols;
 }
+
+/** y range with a little air; a flat series gets a band around its value (uPlot's default for a constant 0 is 0–100). */
+export function yRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  if (min === max) { const pad = Math.abs(min) * 0.1 || 0.1; return [min - pad, max + pad]; }
+  const pad = (max - min) * 0.08;
+  return [min - pad, max + pad];
+}

@@ -1,7 +1,7 @@
 // uPlot charts of the dashboard. Raw lines translucent, smoothed lines solid (STYLE.md), the overlay run dashed,
 // colours from VS Code's theme variables so light, dark and high-contrast themes all read.
 import uPlot from 'uplot';
-import { align, chartLines, type Aligned, type BuildOptions } from './chartData';
+import { align, chartLines, yRange, type Aligned, type BuildOptions } from './chartData';
 import type { ChartSpec } from './chartSpecs';
 import type { MetricColumns } from './protocol';
 
@@ -26,7 +26,9 @@ export function withAlpha(color: string, alpha: number): string {
   return color;
 }
 
-interface Chart { spec: ChartSpec; plot?: uPlot; signature: string; el: HTMLElement; body: HTMLElement; empty: HTMLElement }
+interface Chart { spec: ChartSpec; plot?: uPlot; signature: string; el: HTMLElement; body: HTMLElement; empty: HTMLElement; legend: HTMLElement }
+
+
 
 export class ChartGrid {
   private readonly charts = new Map<string, Chart>();
@@ -69,8 +71,10 @@ export class ChartGrid {
       const empty = document.createElement('p');
       empty.className = 'empty';
       empty.textContent = 'no points yet';
-      el.append(h, empty, body);
-      c = { spec, el, body, empty, signature: '' };
+      const legend = document.createElement('div');
+      legend.className = 'legend';
+      el.append(h, empty, body, legend);
+      c = { spec, el, body, empty, legend, signature: '' };
       this.charts.set(spec.id, c);
     }
     c.spec = spec;
@@ -90,21 +94,34 @@ export class ChartGrid {
     }
     c.plot?.destroy();
     c.signature = signature;
-    c.plot = new uPlot(this.options(c.spec, data, width, xAxis), aligned, c.body);
+    const opts = this.options(c.spec, data, width, xAxis);
+    c.plot = new uPlot(opts, aligned, c.body);
+    // A compact legend of the solid (smoothed) lines, when there is more than one to tell apart.
+    const solid = opts.series.slice(1).filter((_, i) => data.lines[i]!.kind === 'smooth');
+    c.legend.replaceChildren(...(solid.length > 1 ? solid.map((s) => {
+      const item = document.createElement('span');
+      const sw = document.createElement('i');
+      sw.style.background = String(s.stroke);
+      item.append(sw, document.createTextNode(String(s.label)));
+      return item;
+    }) : []));
   }
 
   private options(spec: ChartSpec, data: Aligned, width: number, xAxis: 'step' | 'time'): uPlot.Options {
     const fg = cssVar('--vscode-foreground', '#ccc');
     const grid = withAlpha(cssVar('--vscode-editorWidget-border', '#454545'), 0.5);
     const keys = [...new Set(data.lines.map((l) => l.label.replace(/ [+−] std$/, '')))];
-    const colorOf = (label: string) => {
-      const i = keys.indexOf(label.replace(/ [+−] std$/, '')) % PALETTE.length;
+    // One colour per metric; with a single metric the overlay run takes the second colour (and is dashed), with
+    // several it keeps each metric's colour and only the dash tells the runs apart.
+    const colorOf = (label: string, run: 'primary' | 'overlay') => {
+      const k = keys.indexOf(label.replace(/ [+−] std$/, ''));
+      const i = (keys.length === 1 && run === 'overlay' ? 1 : k) % PALETTE.length;
       return cssVar(PALETTE[i]!, FALLBACK[i]!);
     };
     const series: uPlot.Series[] = [{ label: xAxis === 'time' ? 'seconds' : 'step' }];
     const bands: uPlot.Band[] = [];
     data.lines.forEach((l, i) => {
-      const color = colorOf(l.label);
+      const color = colorOf(l.label, l.run);
       const dash = l.run === 'overlay' ? [6, 4] : undefined;
       const label = `${l.run === 'overlay' ? '▸ ' : ''}${l.label}${l.kind === 'raw' ? ' (raw)' : ''}`;
       if (l.kind === 'raw') series.push({ label, stroke: withAlpha(color, 0.3), width: 1, spanGaps: true, ...(dash ? { dash } : {}) });
@@ -116,7 +133,7 @@ export class ChartGrid {
       width, height: 170, series, bands,
       legend: { show: false },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false }, ...(spec.unit ? { y: { range: [0, 1] as uPlot.Range.MinMax } } : {}) },
+      scales: { x: { time: false }, y: spec.unit ? { range: [0, 1] as uPlot.Range.MinMax } : { range: (_u, min, max) => yRange(min, max) } },
       axes: [
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 50 },

@@ -75,6 +75,8 @@ function draw(): void {
   document.body.dataset.assembleMs = assembleMs.toFixed(1);
   document.body.dataset.plotMs = plotMs.toFixed(1);
   document.body.dataset.steps = String(slots.primary?.metrics.step.length ?? 0);
+  document.body.dataset.primary = slots.primary?.run.id ?? '';
+  document.body.dataset.overlay = slots.overlay?.run.id ?? '';
   if (!firstDrawReported && points > 0) {
     firstDrawReported = true;
     void host.request('reportTiming', { what: 'first draw', ms, points });

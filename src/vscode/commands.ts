@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { listRuns, type RunSummary } from '../train/runReader';
+import { RUN_FILES, type EvalRecord } from '../train/events';
+import { listRuns, readJsonl, type RunSummary } from '../train/runReader';
 import { pythonCandidates, runPreflight, explainPreflightFailure, formatReport } from './bootstrap';
 import { cliInvocation, startCli } from './cliProcess';
 import { SECTION } from './config';
@@ -102,18 +103,27 @@ export async function resumeTraining(ctx: Ctx, arg?: { run?: RunSummary }): Prom
   await launch(ctx, root, choices, ['--resume', run.dir]);
 }
 
-/** The model folder of a run: final/ when it finished, else its newest checkpoint. */
-function modelDirOf(run: RunSummary): string { return join(run.dir, 'final'); }
-
+/** "Evaluate Model": the run's eval figures (written during training on the eval split) go to the log, and the
+ *  workspace's .tooltest cases run against its model (`tooltune test … --run RUN_DIR`). */
 export async function evaluateModel(ctx: Ctx, arg?: { run?: RunSummary }): Promise<void> {
   ctx.requireTrust('Evaluation');
   const root = ctx.requireRoot();
   const run = arg?.run ?? await pickRun(ctx, 'Evaluate which run\'s model?', (r) => r.hasFinal, 'No finished run with a final/ model under .tooltune/runs/.');
   if (!run) return;
-  const c = readProjectConfig(root).choices;
-  const data = c.eval_data ?? c.data;
-  if (!c.tools || !data) throw new UserError('Evaluate needs the tools and eval data: run "ToolTune: Train Tool-Use Model" once so they are saved in .tooltune/config.json.');
-  await runCliTask(ctx, root, 'Evaluating', ['eval', '--model', modelDirOf(run), '--tools', join(root, c.tools), '--data', join(root, data)]);
+  const evals = readJsonl<EvalRecord>(join(run.dir, RUN_FILES.eval)).records;
+  const last = evals[evals.length - 1];
+  if (last) {
+    const pct = (k: string) => `${(100 * Number(last[k] ?? NaN)).toFixed(1)}%`;
+    ctx.output.appendLine(`[eval] ${run.id} at step ${last.step} on ${last.n} rows: exact ${pct('eval/accuracy')}, name ${pct('eval/name_accuracy')}, ` +
+      `args ${pct('eval/args_accuracy')}, format ${pct('eval/format_valid')}, no-call ${pct('eval/no_call_accuracy')}`);
+  }
+  const cases = (await vscode.workspace.findFiles('**/*.tooltest', '{**/node_modules/**,**/.tooltune/**}', 50)).map((u) => u.fsPath);
+  if (!cases.length) {
+    ctx.output.show(true);
+    void vscode.window.showInformationMessage(`ToolTune: no .tooltest files in this folder to run against ${run.id}; its eval figures are in the log and the Runs view.`);
+    return;
+  }
+  await runCliTask(ctx, root, `Running ${cases.length} .tooltest file${cases.length === 1 ? '' : 's'} against ${run.id}`, ['test', ...cases, '--run', run.dir], false);
 }
 
 export async function exportModel(ctx: Ctx, arg?: { run?: RunSummary }): Promise<void> {
@@ -121,20 +131,21 @@ export async function exportModel(ctx: Ctx, arg?: { run?: RunSummary }): Promise
   const root = ctx.requireRoot();
   const run = arg?.run ?? await pickRun(ctx, 'Export which run\'s model to ONNX?', (r) => r.hasFinal, 'No finished run with a final/ model under .tooltune/runs/.');
   if (!run) return;
-  await runCliTask(ctx, root, 'Exporting', ['export', '--model', modelDirOf(run)]);
+  await runCliTask(ctx, root, `Exporting ${run.id} to ONNX`, ['export', '--run', run.dir], true);
 }
 
 /** Run a CLI command with a progress notification; its output goes to the output channel. */
-async function runCliTask(ctx: Ctx, root: string, title: string, args: string[]): Promise<void> {
-  const python = await ensurePython(ctx, root);
-  if (!python) return;
+async function runCliTask(ctx: Ctx, root: string, title: string, args: string[], needsPython: boolean): Promise<void> {
+  const python = needsPython ? await ensurePython(ctx, root) : undefined;
+  if (needsPython && !python) return;
+  if (python) args = [...args, '--python', python];
   ctx.output.appendLine(`[${args[0]}] tooltune ${args.join(' ')}`);
   const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ToolTune: ${title}…`, cancellable: true }, (_p, token) => {
-    const run = startCli(cliInvocation(ctx.extensionPath, args, { ...process.env, TOOLTUNE_PYTHON: python }), root, (l) => ctx.output.appendLine(l), (l) => ctx.output.appendLine(l));
+    const run = startCli(cliInvocation(ctx.extensionPath, args, { ...process.env, ...(python ? { TOOLTUNE_PYTHON: python } : {}) }), root, (l) => ctx.output.appendLine(l), (l) => ctx.output.appendLine(l));
     token.onCancellationRequested(() => run.child.kill('SIGINT'));
     return run.exited;
   });
-  const msg = `ToolTune: ${title.toLowerCase()} ${code === 0 ? 'finished' : `failed (exit code ${code})`}.`;
+  const msg = `ToolTune: ${title} ${code === 0 ? 'finished' : `failed (exit code ${code})`}.`;
   const show = code === 0 ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
   if ((await show(msg, 'Show Log')) === 'Show Log') ctx.output.show(true);
 }

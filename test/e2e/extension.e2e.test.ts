@@ -14,6 +14,7 @@ import { ROOT, VT, answerQuickPick, dashboardFrame, runCommand, shot, startSessi
 const WORKSPACE = join(VT, 'run', 'workspace');
 const FIXTURE_RUN = 'fixture-20261122-000000';
 const FIXTURE_STEPS = 20_000;
+const SMALL_RUN = 'early-20261121-000000';
 let s: Session | undefined;
 let page: Page;
 
@@ -46,6 +47,7 @@ function makeWorkspace(): void {
   "export_onnx": false
 }
 `);
+  writeRunFixture(WORKSPACE, SMALL_RUN, { steps: 400, rowsPerStep: 2, groupSize: 2, rolloutSteps: 2, evalEvery: 100 });
   writeRunFixture(WORKSPACE, FIXTURE_RUN, { steps: FIXTURE_STEPS, rowsPerStep: 3, groupSize: 4, rolloutSteps: 4, evalEvery: 2_000 });
 }
 
@@ -71,7 +73,7 @@ async function outputText(): Promise<string> {
   return (await lines.first().innerText()).replace(/\u00a0/g, ' ');
 }
 
-test('activates on a folder with .tooltune/ within 50 ms and logs it', { timeout: 120_000 }, async () => {
+test('activates on a folder with .tooltune/ in at most 50 ms of CPU and logs it', { timeout: 120_000 }, async () => {
   let text = '';
   const deadline = Date.now() + 60_000;
   while (!/ToolTune activated in/.test(text) && Date.now() < deadline) { text = await outputText(); if (!/activated/.test(text)) await page.waitForTimeout(1000); }
@@ -143,6 +145,25 @@ test('a click on a rollout in the dashboard table opens its diff', { timeout: 60
   await shot(page, '05-diff-from-dashboard');
 });
 
+test('a second run overlays the first, and a window reload restores the dashboard as it was', { timeout: 150_000 }, async () => {
+  await runCommand(page, 'ToolTune: Open Dashboard');
+  const wv = dashboardFrame(page);
+  await wv.locator(`body[data-primary="${FIXTURE_RUN}"]`).waitFor({ timeout: 30_000 });
+  await wv.locator('#overlay-picker').click();
+  await wv.locator('#overlay-picker vscode-option', { hasText: SMALL_RUN }).click();
+  await wv.locator(`body[data-overlay="${SMALL_RUN}"]`).waitFor({ timeout: 30_000 });
+  const legend = wv.locator('section.chart[data-chart="reward"] .legend');
+  await legend.filter({ hasText: '▸ reward' }).waitFor({ timeout: 10_000 });
+  await shot(page, '05b-overlay');
+  await runCommand(page, 'Developer: Reload Window');
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  // The panel comes back through the serializer; its view state (runs, smoothing) through vscode.getState.
+  const again = dashboardFrame(page);
+  await again.locator(`body[data-primary="${FIXTURE_RUN}"][data-overlay="${SMALL_RUN}"][data-steps="${FIXTURE_STEPS}"]`).waitFor({ timeout: 90_000 });
+  assert.equal(await again.locator('#smoothing').inputValue(), '0.6');
+  await shot(page, '05c-after-reload');
+});
+
 test('the Runs tree lists runs → steps → rows → rollouts, and a rollout opens as a diff', { timeout: 90_000 }, async () => {
   await runCommand(page, 'View: Close All Editors');
   await runCommand(page, 'ToolTune: Focus on Runs View');
@@ -192,7 +213,7 @@ test('Train on the demo model: the dashboard gets reward points and the Runs tre
   await wv.locator('body[data-steps="3"]').waitFor({ timeout: 30_000 });
   assert.ok(Number(await wv.locator('body').getAttribute('data-points')) > 0);
   await shot(page, '09-dashboard-live-run');
-  const runs = readdirSync(join(WORKSPACE, '.tooltune', 'runs')).filter((r) => r !== FIXTURE_RUN);
+  const runs = readdirSync(join(WORKSPACE, '.tooltune', 'runs')).filter((r) => r !== FIXTURE_RUN && r !== SMALL_RUN);
   assert.equal(runs.length, 1);
   await runCommand(page, 'ToolTune: Focus on Runs View');
   const item = page.locator(`[role="treeitem"][aria-label*="${runs[0]}"]`).first();

@@ -28,3 +28,12 @@ test('rollout rows sort by any column, reward parts included, ties broken by row
   assert.deepEqual(sortRows(rows, { key: 'part:format', descending: false }).map((r) => `${r.row_id}${r.sample}`), ['b1', 'a0', 'a1']);
   assert.deepEqual(sortRows(rows, { key: 'row_id', descending: false }).map((r) => `${r.row_id}${r.sample}`), ['a0', 'a1', 'b1']);
 });
+
+test('y range: air around the data, a band around a flat series, [0, 1] without data', async () => {
+  const { yRange } = await import('../../../webview/chartData');
+  assert.deepEqual(yRange(0, 0), [-0.1, 0.1]);            // uPlot alone would draw a flat 0 on a 0–100 axis
+  assert.deepEqual(yRange(2, 2), [1.8, 2.2]);
+  assert.deepEqual(yRange(null, null), [0, 1]);
+  const [lo, hi] = yRange(0, 1);
+  assert.ok(lo < 0 && hi > 1);
+});
