@@ -109,6 +109,7 @@ export class ChartGrid {
 
   private options(spec: ChartSpec, data: Aligned, width: number, xAxis: 'step' | 'time'): uPlot.Options {
     const fg = cssVar('--vscode-foreground', '#ccc');
+    const bg = cssVar('--vscode-editor-background', '#1e1e1e');
     const grid = withAlpha(cssVar('--vscode-editorWidget-border', '#454545'), 0.5);
     const keys = [...new Set(data.lines.map((l) => l.label.replace(/ [+−] std$/, '')))];
     // One colour per metric; with a single metric the overlay run takes the second colour (and is dashed), with
@@ -124,8 +125,9 @@ export class ChartGrid {
       const color = colorOf(l.label, l.run);
       const dash = l.run === 'overlay' ? [6, 4] : undefined;
       const label = `${l.run === 'overlay' ? '▸ ' : ''}${l.label}${l.kind === 'raw' ? ' (raw)' : ''}`;
-      if (l.kind === 'raw') series.push({ label, stroke: withAlpha(color, 0.3), width: 1, spanGaps: true, ...(dash ? { dash } : {}) });
-      else if (l.kind === 'smooth') series.push({ label, stroke: color, width: 2, spanGaps: true, ...(dash ? { dash } : {}) });
+      // Point markers (shown by uPlot for sparse series such as evals) are filled with the editor background.
+      if (l.kind === 'raw') series.push({ label, stroke: withAlpha(color, 0.3), width: 1, spanGaps: true, points: { fill: bg }, ...(dash ? { dash } : {}) });
+      else if (l.kind === 'smooth') series.push({ label, stroke: color, width: 2, spanGaps: true, points: { fill: bg }, ...(dash ? { dash } : {}) });
       else series.push({ label, stroke: withAlpha(color, 0.15), width: 1, spanGaps: true, show: true, points: { show: false } });
       if (l.kind === 'upper' && data.lines[i + 1]?.kind === 'lower') bands.push({ series: [i + 1, i + 2], fill: withAlpha(color, 0.12) });
     });

@@ -5,10 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { writeRunFixture } from '../unit/vscode/runFixture';
+import { lcg, metricsRow, writeRunFixture } from '../unit/vscode/runFixture';
 import { ROOT, VT, answerQuickPick, dashboardFrame, runCommand, shot, startSession, stopSession, type Session } from './harness';
 
 const WORKSPACE = join(VT, 'run', 'workspace');
@@ -134,6 +134,22 @@ test(`dashboard draws a ${FIXTURE_STEPS.toLocaleString('en')}-step run and redra
   const rows = await wv.locator('#rollouts tbody tr').count();
   assert.equal(rows, 12, 'the latest step\'s 3 rows × 4 samples are in the table');
   await shot(page, '04-dashboard');
+  // Live: steps appended to the run folder reach the open dashboard (the host tails metrics.jsonl).
+  const rnd = lcg(7);
+  const extra = Array.from({ length: 25 }, (_, i) => JSON.stringify(metricsRow(FIXTURE_STEPS + 1 + i, rnd))).join('\n') + '\n';
+  appendFileSync(join(WORKSPACE, '.tooltune', 'runs', FIXTURE_RUN, 'metrics.jsonl'), extra);
+  await wv.locator(`body[data-steps="${FIXTURE_STEPS + 25}"]`).waitFor({ timeout: 20_000 });
+  console.log(`append of 25 steps at ${FIXTURE_STEPS} steps: redraw ${await wv.locator('body').getAttribute('data-last-draw-ms')} ms`);
+  // Theme colours follow VS Code: switch to a dark theme and back, the charts restyle.
+  await runCommand(page, 'Preferences: Color Theme');
+  await answerQuickPick(page, '', 'Dark Modern', 30_000, /^Dark Modern$/);
+  await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 20_000 });
+  await wv.locator('body.vscode-dark').waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(500);
+  await shot(page, '04b-dashboard-dark');
+  await runCommand(page, 'Preferences: Color Theme');
+  await answerQuickPick(page, '', 'Light Modern', 30_000, /^Light Modern$/);
+  await wv.locator('body.vscode-light').waitFor({ timeout: 20_000 });
 });
 
 test('a click on a rollout in the dashboard table opens its diff', { timeout: 60_000 }, async () => {

@@ -98,8 +98,10 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
 /** Answer an open quick pick: wait for its title, filter by `text`, pick the first row whose label contains it. */
 export async function answerQuickPick(page: Page, titlePart: string, text: string, timeoutMs = 30_000, label?: RegExp): Promise<void> {
   const widget = page.locator('.quick-input-widget');
-  await widget.locator('.quick-input-title', { hasText: titlePart }).waitFor({ timeout: timeoutMs });
+  // Some pickers (e.g. the colour theme one) have no title, only a placeholder: pass '' to skip the title check.
+  if (titlePart) await widget.locator('.quick-input-title', { hasText: titlePart }).waitFor({ timeout: timeoutMs });
   const input = widget.locator('input.input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(text);
   const row = widget.locator('[role="option"]', { has: page.locator('.label-name', { hasText: label ?? text }) }).first();
   await row.waitFor({ timeout: 10_000 });
