@@ -12,7 +12,8 @@ vocabulary (tied), random init (~20M parameters, almost all of them in the embed
   4. peak memory of one train step (completion-only, chunked head) against a naive step that builds the full
      [B, T, V] logits, each in a fresh subprocess, read as the peak RSS (VmHWM on Linux, else ru_maxrss), both as
      the process peak and as the step's increment over the peak after building the model.
-The machine's load average is printed with the figures: on a shared machine every timing moves with it.
+The machine's load average is printed with the figures: on a shared machine every timing moves with it, and with
+more threads than free cores OpenMP's spinning barriers make 2 threads far slower than 1 (`--threads 1`).
 """
 from __future__ import annotations
 
