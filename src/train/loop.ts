@@ -159,6 +159,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       // The engine restores the optimizer config it was saved with; a longer --steps needs the schedule re-sized.
       if (cfg.max_steps !== (writer.status.total_steps ?? cfg.max_steps)) log('warning', 'max_steps changed on resume: the lr schedule keeps its saved length');
       writer.setStatus({ status: 'running', step, total_steps: cfg.max_steps });
+      if (step === 0 && !firstEval) firstEval = await runEval(0, true);
     } else {
       // ---- SFT warm-up
       if (cfg.sft.steps > 0) {
@@ -178,7 +179,8 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         await engine.request('load_model', { path: sftDir, lora: cfg.lora });
         writer.log('info', `SFT weights saved to ${sftDir}; GRPO starts from them with a fresh optimizer`);
       }
-      firstEval = await runEval(0, true);
+      // Ctrl-C during SFT: checkpoint at once; the resumed run evaluates before its first GRPO step.
+      if (!req.stop.requested) firstEval = await runEval(0, true);
       await engine.request('configure_optimizer', grpoOptimizer(cfg));
       await checkpoint(0);
     }
