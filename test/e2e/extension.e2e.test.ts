@@ -15,6 +15,8 @@ const WORKSPACE = join(VT, 'run', 'workspace');
 const FIXTURE_RUN = 'fixture-20261122-000000';
 const FIXTURE_STEPS = 20_000;
 const SMALL_RUN = 'early-20261121-000000';
+/** Steps the dashboard test appends to the fixture run while it is open. */
+const APPENDED = 25;
 let s: Session | undefined;
 let page: Page;
 
@@ -136,10 +138,10 @@ test(`dashboard draws a ${FIXTURE_STEPS.toLocaleString('en')}-step run and redra
   await shot(page, '04-dashboard');
   // Live: steps appended to the run folder reach the open dashboard (the host tails metrics.jsonl).
   const rnd = lcg(7);
-  const extra = Array.from({ length: 25 }, (_, i) => JSON.stringify(metricsRow(FIXTURE_STEPS + 1 + i, rnd))).join('\n') + '\n';
+  const extra = Array.from({ length: APPENDED }, (_, i) => JSON.stringify(metricsRow(FIXTURE_STEPS + 1 + i, rnd))).join('\n') + '\n';
   appendFileSync(join(WORKSPACE, '.tooltune', 'runs', FIXTURE_RUN, 'metrics.jsonl'), extra);
-  await wv.locator(`body[data-steps="${FIXTURE_STEPS + 25}"]`).waitFor({ timeout: 20_000 });
-  console.log(`append of 25 steps at ${FIXTURE_STEPS} steps: redraw ${await wv.locator('body').getAttribute('data-last-draw-ms')} ms`);
+  await wv.locator(`body[data-steps="${FIXTURE_STEPS + APPENDED}"]`).waitFor({ timeout: 20_000 });
+  console.log(`append of ${APPENDED} steps at ${FIXTURE_STEPS} steps: redraw ${await wv.locator('body').getAttribute('data-last-draw-ms')} ms`);
   // Theme colours follow VS Code: switch to a dark theme and back, the charts restyle.
   await runCommand(page, 'Preferences: Color Theme');
   await answerQuickPick(page, '', 'Dark Modern', 30_000, /^Dark Modern$/);
@@ -175,7 +177,7 @@ test('a second run overlays the first, and a window reload restores the dashboar
   await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
   // The panel comes back through the serializer; its view state (runs, smoothing) through vscode.getState.
   const again = dashboardFrame(page);
-  await again.locator(`body[data-primary="${FIXTURE_RUN}"][data-overlay="${SMALL_RUN}"][data-steps="${FIXTURE_STEPS}"]`).waitFor({ timeout: 90_000 });
+  await again.locator(`body[data-primary="${FIXTURE_RUN}"][data-overlay="${SMALL_RUN}"][data-steps="${FIXTURE_STEPS + APPENDED}"]`).waitFor({ timeout: 90_000 });
   assert.equal(await again.locator('#smoothing').inputValue(), '0.6');
   await shot(page, '05c-after-reload');
 });
