@@ -2,7 +2,7 @@
 // parse; the model cache and its reload when the export changes; cancellation; a bad folder's error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTokenizer, qwen3TokenizerFolder } from '../../../src/core/tokenizer';
@@ -78,5 +78,9 @@ test('a folder without an export fails with the command that fixes it', async ()
   const empty = mkdtempSync(join(tmpdir(), 'tooltune-noexport-'));
   rmSync(empty, { recursive: true });
   await assert.rejects(svc.complete({ modelDir: empty, messages, tools: [] }), /config\.json: not found/);
-  await assert.rejects(svc.complete({ modelDir: dir, variant: 'int8', messages, tools: [] }), /model_int8\.onnx: not found/);
+  // a model folder that was never exported: the error names `tooltune export`
+  mkdirSync(empty);
+  copyFileSync(join(dir, 'config.json'), join(empty, 'config.json'));
+  await assert.rejects(svc.complete({ modelDir: empty, messages, tools: [] }), /onnx\/model\.onnx: not found; run `tooltune export --model/);
+  rmSync(empty, { recursive: true });
 });
