@@ -56,9 +56,12 @@ export async function grpoStep(engine: EngineClient, policy: Policy, sampler: Ba
   drawn.forEach((d, i) => sampler.record(d.row.id, scored.slice(i * G, (i + 1) * G).map((s) => s.correct), d.fewShot));
 
   // ---- update
+  // One update per batch (TRL's num_iterations = 1): no old_logprobs, so the engine uses the detached current
+  // log-probs and the ratio is exactly 1, as TRL does. Sampling-time log-probs come from a KV-cache decode (and, with
+  // LoRA, no dropout), so they drift from the update pass by rounding and would clip for no reason.
   const sequences: TrainSequence[] = gen.completions.map((c, k) => ({
     prompt_ids: prompts[Math.floor(k / G)].ids, completion_ids: c.ids, advantage: adv.advantages[k],
-    old_logprobs: c.logprobs, truncated: c.finish_reason === 'length', group: Math.floor(k / G),
+    truncated: c.finish_reason === 'length', group: Math.floor(k / G),
   }));
   const upd = await engine.request('train_step', {
     sequences, micro_batch_tokens: cfg.micro_batch_tokens,
