@@ -2,21 +2,18 @@
 // A domain lists its tools, intents (one per way of asking for a call) and no-call requests; `buildRows` mixes
 // single-call, two-call and no-call rows with unique request texts, so train and eval can be split without overlap.
 import type { ExpectedCall, Json, ToolDef } from '../../src/core/types';
+import { Rng as SeededRng } from '../../src/train/rng';
 
-/** mulberry32: small, fast, good enough for data generation, and identical on every platform. */
+/** Data-generation helpers over the trainer's seeded mulberry32 stream (src/train/rng.ts): the same numbers, so the
+ *  committed files stay reproducible, plus the inclusive ranges and picks the domains use. */
 export class Rng {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0; }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+  private readonly stream: SeededRng;
+  constructor(seed: number) { this.stream = new SeededRng(seed); }
+  next(): number { return this.stream.next(); }
   int(lo: number, hi: number): number { return lo + Math.floor(this.next() * (hi - lo + 1)); }
   pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.next() * xs.length)]!; }
   chance(p: number): boolean { return this.next() < p; }
+  /** In-place Fisher–Yates (the trainer's shuffle copies; the generator shuffles its own arrays). */
   shuffle<T>(xs: T[]): T[] {
     for (let i = xs.length - 1; i > 0; i--) { const j = Math.floor(this.next() * (i + 1)); [xs[i], xs[j]] = [xs[j]!, xs[i]!]; }
     return xs;
