@@ -90,6 +90,17 @@ def plan_micro_batches(groups: Sequence[Group], lengths: Sequence[int], budget: 
     return batches
 
 
+def _apply_update(optimizer: Optimizer, comm: Comm) -> Tuple[float, float]:
+    """The end of every update (GRPO and SFT alike): explicit zero grads, the cross-rank average, clipping, one
+    optimiser + schedule step. Returns (grad_norm before clipping, the learning rate used)."""
+    _zero_missing_grads(optimizer.params)
+    comm.average_grads(optimizer.params)
+    grad_norm = optimizer.clip()
+    lr = optimizer.step()
+    optimizer.zero_grad()
+    return grad_norm, lr
+
+
 def _zero_missing_grads(params: Sequence[torch.nn.Parameter]) -> None:
     # A batch whose every sequence was skipped has loss 0 and gradient 0; the update must still be the one AdamW
     # makes with a zero gradient (moments decay, weight decay applies), as TRL's would. torch skips params whose
@@ -170,11 +181,7 @@ def train_step(model: torch.nn.Module, optimizer: Optimizer, sequences: Sequence
         if progress is not None:
             progress(bi + 1, len(batches))
 
-    _zero_missing_grads(optimizer.params)
-    comm.average_grads(optimizer.params)
-    grad_norm = optimizer.clip()
-    lr = optimizer.step()
-    optimizer.zero_grad()
+    grad_norm, lr = _apply_update(optimizer, comm)
 
     stats.loss = total_loss
     tot = StepStats.from_lists(comm.sum_floats(stats.as_lists()))
@@ -234,11 +241,7 @@ def sft_step(model: torch.nn.Module, optimizer: Optimizer, examples: Sequence[Sf
             total_loss += float(mb_loss.detach())
         if progress is not None:
             progress(bi + 1, len(batches))
-    _zero_missing_grads(optimizer.params)
-    comm.average_grads(optimizer.params)
-    grad_norm = optimizer.clip()
-    lr = optimizer.step()
-    optimizer.zero_grad()
+    grad_norm, lr = _apply_update(optimizer, comm)
     loss = comm.sum_floats([total_loss])[0] / comm.world_size
     return SftStepOutput(loss=loss, grad_norm=grad_norm, learning_rate=lr, num_tokens=total,
                          seconds=time.perf_counter() - t0)
