@@ -172,6 +172,19 @@ def test_plan_splits_large_groups_and_packs_small_ones():
     assert all(sum(c.tokens(lengths) for c in b) <= 8 for b in plan)
 
 
+def test_plan_counts_a_shared_prompt_prefix_once():
+    # 6 rows whose prompts share a 100-token prefix (as every row of one dataset shares its tools block): counted
+    # naively they need 6 × 103 = 618 tokens; with the prefix counted once, 100 + 6 × 3 = 118 fit a budget of 200.
+    prefix = list(range(100))
+    groups = [Group(prefix + [500 + i], [i]) for i in range(6)]
+    lengths = [2] * 6
+    assert [[c.indices for c in b] for b in plan_micro_batches(groups, lengths, budget=200)] == [[[i] for i in range(6)]]
+    # a prompt with another prefix does not share it: it starts its own micro-batch
+    groups.append(Group([9] * 101, [6]))
+    lengths.append(2)
+    assert len(plan_micro_batches(groups, lengths, budget=200)) == 2
+
+
 def test_sft_step_is_token_mean_cross_entropy_on_targets():
     m, _ = make_tiny_model(seed=7)
     ex = [SftExample([3, 4, 5], [6, 7]), SftExample([8], [9, 10, 11])]

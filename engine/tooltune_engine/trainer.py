@@ -65,7 +65,8 @@ def group_by_prompt(prompts: Sequence[List[int]], group_ids: Sequence[Optional[i
 
 
 def plan_micro_batches(groups: Sequence[Group], lengths: Sequence[int], budget: int) -> List[List[Chunk]]:
-    """Pack groups (split where a group alone exceeds the budget) into micro-batches of at most `budget` tokens.
+    """Pack groups (split where a group alone exceeds the budget) into micro-batches of at most `budget` tokens
+    (a prefix common to a micro-batch's prompts counted once).
     A single prompt + completion longer than the budget still forms its own micro-batch (it cannot be split)."""
     chunks: List[Chunk] = []
     for g in groups:
@@ -77,17 +78,33 @@ def plan_micro_batches(groups: Sequence[Group], lengths: Sequence[int], budget: 
             cur.indices.append(i)
         if cur.indices:
             chunks.append(cur)
+    # A prefix common to every prompt of a micro-batch (the tools block of a system turn) is run once by the log-prob
+    # pass (logprobs.batched_completion_logprobs shares it), so it counts once against the budget: rows of one dataset
+    # that share a 1,500-token tools prompt then pack many to a micro-batch instead of five.
     batches: List[List[Chunk]] = []
-    used = 0
+    raw = 0          # tokens of the current micro-batch counted without sharing
+    shared = 0       # length of the prefix common to all its prompts
     for c in chunks:
         t = c.tokens(lengths)
-        if batches and used + t <= budget:
-            batches[-1].append(c)
-            used += t
-        else:
-            batches.append([c])
-            used = t
+        if batches:
+            lcp = min(shared, _common_prefix(batches[-1][0].prompt_ids, c.prompt_ids))
+            n = len(batches[-1]) + 1
+            if raw + t - (n - 1) * lcp <= budget:
+                batches[-1].append(c)
+                raw += t
+                shared = lcp
+                continue
+        batches.append([c])
+        raw, shared = t, len(c.prompt_ids)
     return batches
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
 
 
 def _apply_update(optimizer: Optimizer, comm: Comm) -> Tuple[float, float]:
