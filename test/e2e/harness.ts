@@ -24,10 +24,10 @@ async function healthy(port: number, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-/** Start code-server on 127.0.0.1 (no auth, no telemetry, fresh dirs) and open `workspace` in Chromium. */
-export async function startSession(workspace: string, env: NodeJS.ProcessEnv = {}): Promise<Session> {
+/** Start code-server on 127.0.0.1 (no auth, no telemetry, fresh dirs) and open `workspace` in Chromium. `runDir` holds
+ *  the user data, XDG dirs and extensions folder (a test file that keeps its own workspace there passes its own). */
+export async function startSession(workspace: string, env: NodeJS.ProcessEnv = {}, runDir = join(VT, 'run')): Promise<Session> {
   const port = Number(process.env.E2E_PORT ?? 38471);
-  const runDir = join(VT, 'run');
   for (const d of ['cfg', 'xdg-data', 'xdg-cache', 'user-data/User', 'extensions']) mkdirSync(join(runDir, d), { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
   writeFileSync(join(runDir, 'cfg', 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);

@@ -1,0 +1,164 @@
+// The tuned model inline in a real VS Code (code-server 4.139.1 + Chromium), issue #6: the Testing view runs a
+// `.tooltest` file against a model the CLI really trained and exported (one case passes, one fails with a diff), and
+// an empty line after a `user:` line gets the model's tool call as ghost text, which Tab accepts.
+// Needs `bash scripts/e2e-setup.sh` and the trainer (dist/cli.js, torch); run with `node scripts/test.mjs e2e`.
+// Screenshots: .vscode-test/screenshots/inference-*.png.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ROOT, VT, runCommand, shot, startSession, stopSession, type Session } from './harness';
+
+/** Its own run folder (user data, workspace), so the other e2e file's fresh `.vscode-test/run/` is left alone. */
+const RUN_DIR = join(VT, 'run-inference');
+const WORKSPACE = join(RUN_DIR, 'workspace');
+const PYTHON = process.env.TOOLTUNE_PYTHON ?? '/usr/bin/python3';
+let s: Session | undefined;
+let page: Page;
+let trainLog = '';
+
+function trainerAvailable(): boolean {
+  return existsSync(join(ROOT, 'dist', 'cli.js')) && spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+}
+
+const TOOLS = [
+  { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city.', parameters: { type: 'object',
+    properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['city'] } } },
+  { type: 'function', function: { name: 'set_timer', description: 'Start a timer.', parameters: { type: 'object',
+    properties: { minutes: { type: 'integer' } }, required: ['minutes'] } } },
+];
+const PARIS = ["What's the weather in Paris?", 'Weather in Paris, please.', 'How is the weather in Paris today?', 'Is it raining in Paris?'];
+
+/** A domain the tiny demo model learns in a short SFT warm start: one request (in four phrasings), one call. On 2
+ *  loaded cores that is what fits in the test's time; the model then answers the Paris case right and has never seen
+ *  a timer request, so that case fails for real. */
+function trainRows(): string {
+  return Array.from({ length: 24 }, (_, i) => JSON.stringify({ id: `w${i}`, messages: [{ role: 'user', content: PARIS[i % PARIS.length] }],
+    expected: [{ name: 'get_weather', arguments: { city: 'Paris' } }] })).join('\n') + '\n';
+}
+
+/** The workspace: tools, data, a `.tooltest` file with one case the model passes and one it fails, and a trained run. */
+function makeWorkspace(): void {
+  rmSync(RUN_DIR, { recursive: true, force: true });
+  mkdirSync(join(WORKSPACE, '.tooltune'), { recursive: true });
+  writeFileSync(join(WORKSPACE, 'tools.json'), JSON.stringify(TOOLS, null, 2) + '\n');
+  writeFileSync(join(WORKSPACE, 'train.jsonl'), trainRows());
+  writeFileSync(join(WORKSPACE, 'calls.tooltest'), [
+    'tools: tools.json',
+    '',
+    'case: weather in Paris',
+    "user: What's the weather in Paris?",
+    'call: {"name": "get_weather", "arguments": {"city": "Paris"}}',
+    '',
+    'case: a timer the model never learned',
+    'user: Set a timer for 12 minutes.',
+    'call: {"name": "set_timer", "arguments": {"minutes": 12}}',
+    '',
+  ].join('\n'));
+  writeFileSync(join(WORKSPACE, '.tooltune', 'config.json'), `{
+  // e2e: a short SFT warm start teaches the tiny demo model the call format; one GRPO step; ONNX export on
+  "max_steps": 1, "prompts_per_step": 2, "num_generations": 2, "max_completion_length": 48,
+  "sft": { "steps": 40, "batch_size": 4, "learning_rate": 3e-3, "lr_scheduler_type": "cosine", "warmup_steps": 5, "max_minutes": 1.5 },
+  "eval": { "every": 0, "max_rows": 4, "pass_at_k": 0 }, "save_steps": 0, "export_onnx": true
+}
+`);
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'train', '--tools', 'tools.json', '--data', 'train.jsonl',
+    '--model', 'demo', '--preset', 'demo', '--name', 'e2e', '--python', PYTHON], { cwd: WORKSPACE, encoding: 'utf8', maxBuffer: 1 << 26 });
+  trainLog = `${r.stdout}\n${r.stderr}`;
+  assert.equal(r.status, 0, `tooltune train failed:\n${trainLog.slice(-3000)}`);
+  const runs = readdirSync(join(WORKSPACE, '.tooltune', 'runs'));
+  assert.equal(runs.length, 1);
+  assert.ok(existsSync(join(WORKSPACE, '.tooltune', 'runs', runs[0]!, 'final', 'onnx', 'model.onnx')), 'the run exported final/onnx/model.onnx');
+  console.log(`trained and exported the demo model in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+before(async () => {
+  if (!trainerAvailable()) return;
+  if (process.env.E2E_SKIP_BUILD !== '1') {
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(b.status, 0, `npm run build failed:\n${b.stdout}\n${b.stderr}`);
+  }
+  makeWorkspace();
+  s = await startSession(WORKSPACE, { TOOLTUNE_PYTHON: PYTHON }, RUN_DIR);
+  page = s.page;
+});
+
+after(async () => { await stopSession(s); });
+
+const skip = !trainerAvailable() && 'needs dist/cli.js and a Python with torch to train the model under test';
+
+test('the Testing view runs a .tooltest file against the tuned model: one case passes, one fails', { timeout: 150_000, skip }, async () => {
+  await runCommand(page, 'Testing: Focus on Test Explorer View');
+  const explorer = page.locator('.test-explorer');
+  const fileRow = explorer.locator('[role="treeitem"]', { hasText: 'calls.tooltest' }).first();
+  // Found without opening the file: the extension activates on `workspaceContains` and the controller scans the folder.
+  await fileRow.waitFor({ timeout: 60_000 });
+  await shot(page, 'inference-01-test-explorer');
+  await runCommand(page, 'Test: Run All Tests');
+  // The run's summary line reaches the Test Results output when every case has a verdict.
+  const results = page.locator('.part.panel', { hasText: /\[tuned model\] \d+ passed, \d+ failed/ });
+  try {
+    await results.first().waitFor({ timeout: 90_000 });
+  } catch (e) {
+    await shot(page, 'inference-fail-tests');
+    console.log(await explorer.innerText(), '\n--- train log ---\n', trainLog.slice(-2000));
+    throw e;
+  }
+  const output = (await page.locator('.part.panel').innerText()).replace(/\u00a0/g, ' ');
+  assert.match(output, /\[tuned model\] 1 passed, 1 failed, 0 skipped, 0 errored \(2 cases\)/);
+  assert.match(output, /PASS weather in Paris/);
+  assert.match(output, /FAIL a timer the model never learned[\s\S]*missing call set_timer/);
+  // The Testing view: the file shows 1/2, and expanded, each case carries its own verdict icon.
+  assert.match((await explorer.innerText()).replace(/\s+/g, ' '), /1\/2/);
+  await fileRow.locator('.monaco-tl-twistie').click();
+  const caseRow = (name: string) => explorer.locator('[role="treeitem"]', { hasText: name }).first();
+  await caseRow('weather in Paris').locator('.codicon-testing-passed-icon').waitFor({ timeout: 10_000 });
+  await caseRow('a timer the model never learned').locator('.codicon-testing-failed-icon').waitFor({ timeout: 10_000 });
+  console.log('test explorer rows:', await explorer.locator('[role="treeitem"]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))));
+  await shot(page, 'inference-02-one-passed-one-failed');
+  // The failure is a diff (TestMessage.diff: expected ↔ the model's calls): the peek opens on it.
+  await runCommand(page, 'Test: Go to Next Test Failure');
+  const diff = page.locator('.monaco-diff-editor', { hasText: 'set_timer' }).first();
+  await diff.waitFor({ timeout: 20_000 }).catch(async (e: unknown) => { await shot(page, 'inference-fail-peek'); throw e; });
+  assert.match((await diff.innerText()).replace(/\u00a0/g, ' '), /"name": "set_timer"/);
+  await shot(page, 'inference-03-failure-peek');
+});
+
+test('ghost text after a `user:` line suggests the model\'s tool call, and Tab accepts it', { timeout: 120_000, skip }, async () => {
+  await runCommand(page, 'View: Close All Editors');
+  await runCommand(page, 'Go to File...');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill('calls.tooltest');
+  await page.locator('.quick-input-widget [role="option"]', { hasText: 'calls.tooltest' }).first().click();
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.view-lines', { hasText: 'weather in Paris' }).waitFor({ timeout: 20_000 });
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+End');
+  // A new case: typing the `user:` line and Enter leaves the cursor on the empty line below it.
+  await page.keyboard.type("\ncase: typed in the editor\nuser: Is it raining in Paris?\n", { delay: 10 });
+  const ghost = editor.locator('.ghost-text-decoration, .ghost-text').first();
+  try {
+    await ghost.waitFor({ timeout: 30_000 });
+  } catch {
+    // Typing fires the suggestion; ask again explicitly if the debounce swallowed it.
+    await runCommand(page, 'Trigger Inline Suggestion');
+    await ghost.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => { await shot(page, 'inference-fail-ghost'); throw e; });
+  }
+  const ghostText = (await editor.locator('.ghost-text-decoration, .ghost-text').allInnerTexts()).join('').replace(/\u00a0/g, ' ');
+  console.log('ghost text:', ghostText);
+  await shot(page, 'inference-04-ghost-text');
+  assert.match(ghostText, /call: \{"name": "get_weather", "arguments": \{/);
+  await page.keyboard.press('Tab');
+  // Monaco renders spaces as U+00A0: normalise before matching.
+  const lines = editor.locator('.view-lines');
+  const accepted = async () => (await lines.innerText()).replace(/\u00a0/g, ' ').split('\n').filter((l) => l.startsWith('call: {"name": "get_weather"'));
+  const deadline = Date.now() + 10_000;
+  while ((await accepted()).length < 2 && Date.now() < deadline) await page.waitForTimeout(200);
+  await shot(page, 'inference-05-accepted');
+  // the file's own Paris case plus the accepted suggestion, now real text on line 13 (no ghost left)
+  assert.equal((await accepted()).length, 2, (await lines.innerText()).replace(/\u00a0/g, ' '));
+  assert.equal(await editor.locator('.ghost-text-decoration, .ghost-text').count(), 0);
+});
