@@ -7,6 +7,7 @@
 // so users can carry their settings over.
 import type { CodecName, RewardName } from '../core/types';
 import type { LossType, OptimizerConfig } from '../engine/protocol';
+import { DEMO_GRPO, DEMO_SFT } from './demo/recipe';
 
 export type PresetName = 'default' | 'slm-paper' | 'toolexpander' | 'demo';
 export const PRESETS: readonly PresetName[] = ['default', 'slm-paper', 'toolexpander', 'demo'];
@@ -184,13 +185,22 @@ export const PRESET_OVERRIDES: Record<PresetName, ConfigInput> = {
     learning_rate: 1e-6, lr_scheduler_type: 'exponential', gamma: 0.995, beta: 0.0, epsilon: 0.2, epsilon_high: 0.28,
     toolexpander: { enabled: true, self_exemplify: true },
   },
-  // The built-in demo model on 2 CPU cores (LEARNING.md): a tiny full-fine-tuned model, a short SFT warm start with a
-  // high lr (3e-3 learned format and names in minutes), then GRPO at lr 3e-4 (1e-3 collapsed), 4 prompts × 8.
-  // Time budgets keep `tooltune demo` within its 20 minutes whatever the CPU; pass@8 on 100 rows (8 samples per row).
+  // The built-in demo model on 2 CPU cores: the measured recipe (src/train/demo/recipe.ts, RESULTS.md) — full
+  // fine-tuning, SFT at batch 16 from lr 5e-3 (the recipe's first cosine cycle; this config has one cycle), GRPO with
+  // 4 prompts × 8 at lr 1e-4 (3e-4 lost points, 1e-3 collapsed). Time budgets keep `tooltune demo` near its 20 minutes
+  // whatever the CPU; pass@8 on 100 rows (8 samples per row).
   demo: {
-    prompts_per_step: 4, num_generations: 8, max_completion_length: 96, learning_rate: 3e-4, lr_scheduler_type: 'constant',
+    prompts_per_step: DEMO_GRPO.promptsPerStep, num_generations: DEMO_GRPO.numGenerations,
+    max_completion_length: DEMO_GRPO.maxNewTokens, temperature: DEMO_GRPO.temperature,
+    learning_rate: DEMO_GRPO.lr, lr_scheduler_type: 'constant', beta: DEMO_GRPO.beta,
+    epsilon: DEMO_GRPO.epsilonLow, epsilon_high: DEMO_GRPO.epsilonHigh,
     max_steps: 60, max_minutes: 5, lora: null, save_steps: 20, export_onnx: true,
-    sft: { steps: 400, batch_size: 8, learning_rate: 3e-3, lr_scheduler_type: 'cosine', warmup_steps: 20, max_minutes: 9 },
+    // micro-batches count the shared tools prompt once (engine trainer.plan_micro_batches): a whole SFT batch is one
+    micro_batch_tokens: 16384,
+    sft: {
+      steps: 400, batch_size: DEMO_SFT.batchSize, learning_rate: DEMO_SFT.cycles[0].lr, lr_scheduler_type: 'cosine',
+      warmup_steps: DEMO_SFT.cycles[0].warmupSteps, max_minutes: 9,
+    },
     eval: { every: 0, max_rows: 200, pass_at_k: 8, pass_at_k_temperature: 1.0, pass_at_k_rows: 100 },
   },
 };
