@@ -119,8 +119,9 @@ test('the Testing view runs a .tooltest file against the tuned model: one case p
   await caseRow('a timer the model never learned').locator('.codicon-testing-failed-icon').waitFor({ timeout: 10_000 });
   console.log('test explorer rows:', await explorer.locator('[role="treeitem"]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))));
   await shot(page, 'inference-02-one-passed-one-failed');
-  // The failure is a diff (TestMessage.diff: expected ↔ the model's calls): the peek opens on it.
-  await runCommand(page, 'Test: Go to Next Test Failure');
+  // The failure is a diff (TestMessage.diff: expected ↔ the model's calls): selecting the failed case in the Test
+  // Results panel shows it in a diff editor.
+  await page.locator('.part.panel [role="treeitem"]', { hasText: 'a timer the model never learned' }).first().click();
   const diff = page.locator('.monaco-diff-editor', { hasText: 'set_timer' }).first();
   await diff.waitFor({ timeout: 20_000 }).catch(async (e: unknown) => { await shot(page, 'inference-fail-peek'); throw e; });
   assert.match((await diff.innerText()).replace(/\u00a0/g, ' '), /"name": "set_timer"/);
