@@ -195,8 +195,6 @@ export const PRESET_OVERRIDES: Record<PresetName, ConfigInput> = {
     learning_rate: DEMO_GRPO.lr, lr_scheduler_type: 'constant', beta: DEMO_GRPO.beta,
     epsilon: DEMO_GRPO.epsilonLow, epsilon_high: DEMO_GRPO.epsilonHigh,
     max_steps: 60, max_minutes: 5, lora: null, save_steps: 20, export_onnx: true,
-    // micro-batches count the shared tools prompt once (engine trainer.plan_micro_batches): a whole SFT batch is one
-    micro_batch_tokens: 16384,
     sft: {
       steps: 400, batch_size: DEMO_SFT.batchSize, learning_rate: DEMO_SFT.cycles[0].lr, lr_scheduler_type: 'cosine',
       warmup_steps: DEMO_SFT.cycles[0].warmupSteps, max_minutes: 9,
