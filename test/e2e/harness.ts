@@ -35,6 +35,9 @@ export async function startSession(workspace: string, env: NodeJS.ProcessEnv = {
     'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
     'workbench.tips.enabled': false, 'window.commandCenter': false, 'editor.minimap.enabled': false,
+    // xterm (the Test Results output) draws its text on a canvas when WebGL comes up, which headless Chromium does on
+    // some runs and not others; the DOM renderer keeps the text readable by the tests every time.
+    'terminal.integrated.gpuAcceleration': 'off',
   }));
   const serverEnv = {
     ...process.env, ...env,
@@ -115,4 +118,17 @@ export function dashboardFrame(page: Page): FrameLocator {
 
 export function e2eReady(): boolean {
   return spawnSync(NODE24, ['-v']).status === 0 && spawnSync(NODE24, ['-e', `require(${JSON.stringify(CS_ENTRY.replace(/entry\.js$/, '../../package.json'))})`]).status === 0;
+}
+
+/** Wait until the text of `selector` (non-breaking spaces read as spaces: xterm's DOM renderer uses them) matches
+ *  `re`, polling; returns that text. Polled rather than a `hasText` locator so the spacing rules are ours. */
+export async function waitForText(page: Page, selector: string, re: RegExp, timeoutMs: number): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    last = (await page.locator(selector).allInnerTexts().catch(() => [] as string[])).join('\n').replace(/\u00a0/g, ' ');
+    if (re.test(last)) return last;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${re} in ${selector}; it reads:\n${last.slice(-1500)}`);
+    await page.waitForTimeout(250);
+  }
 }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ROOT, VT, runCommand, shot, startSession, stopSession, type Session } from './harness';
+import { ROOT, VT, runCommand, shot, startSession, stopSession, waitForText, type Session } from './harness';
 
 /** Its own run folder (user data, workspace), so the other e2e file's fresh `.vscode-test/run/` is left alone. */
 const RUN_DIR = join(VT, 'run-inference');
@@ -103,15 +103,14 @@ test('the Testing view runs a .tooltest file against the tuned model: one case p
   await shot(page, 'inference-01-test-explorer');
   await runCommand(page, 'Test: Run All Tests');
   // The run's summary line reaches the Test Results output when every case has a verdict.
-  const results = page.locator('.part.panel', { hasText: /\[tuned model\] \d+ passed, \d+ failed/ });
+  let output: string;
   try {
-    await results.first().waitFor({ timeout: 90_000 });
+    output = await waitForText(page, '.part.panel', /\[tuned model\] \d+ passed, \d+ failed/, 90_000);
   } catch (e) {
     await shot(page, 'inference-fail-tests');
     console.log(await explorer.innerText(), '\n--- train log ---\n', trainLog.slice(-2000));
     throw e;
   }
-  const output = (await page.locator('.part.panel').innerText()).replace(/\u00a0/g, ' ');
   assert.match(output, /\[tuned model\] 1 passed, 1 failed, 0 skipped, 0 errored \(2 cases\)/);
   assert.match(output, /PASS weather in Paris/);
   assert.match(output, /FAIL a timer the model never learned[\s\S]*missing call set_timer/);
