@@ -24,7 +24,13 @@ export interface SftSettings {
   warmup_steps: number;
   /** Wall-clock budget for the warm-up in minutes (0 = none): the demo must fit its 20 minutes on a busy CPU. */
   max_minutes: number;
+  /** Further cycles after the first (warm restarts), each with its own schedule from a fresh AdamW state. On the demo
+   *  model a second cosine cycle is where argument copying took off (src/train/demo/RESULTS.md, runs S3c/S3d). */
+  restarts: SftCycle[];
 }
+
+/** One warm-restart cycle of SFT (the schedule type is `sft.lr_scheduler_type`). */
+export interface SftCycle { steps: number; learning_rate: number; warmup_steps: number }
 
 export interface EvalSettings {
   /** Greedy evaluation every N GRPO steps (also before training and at the end); 0 = only before and after. */
@@ -116,6 +122,10 @@ export interface TrainConfig {
   /** torch device ("auto": cuda > mps > cpu) and dtype ("auto": bf16 on CUDA). */
   device: string;
   dtype: 'auto' | 'float32' | 'bfloat16' | 'float16';
+  /** CPU threads for torch (0 = one per core). With small models on a shared CPU one thread can be far faster: OpenMP
+   *  threads wait on each other when another process holds a core (measured 5× slower with 2 than 1 on a loaded
+   *  2-core machine, src/train/demo/RESULTS.md). */
+  num_threads: number;
   /** Export final/onnx/model.onnx at the end (for inline use). */
   export_onnx: boolean;
 }
@@ -154,7 +164,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   micro_batch_tokens: 8192,
   save_steps: 50,
   log_rollouts: 0,
-  sft: { steps: 0, batch_size: 8, learning_rate: 1e-4, lr_scheduler_type: 'cosine', warmup_steps: 0, max_minutes: 0 },
+  sft: { steps: 0, batch_size: 8, learning_rate: 1e-4, lr_scheduler_type: 'cosine', warmup_steps: 0, max_minutes: 0, restarts: [] },
   eval: { every: 25, max_rows: 200, pass_at_k: 0, pass_at_k_temperature: 1.0, pass_at_k_rows: 0 },
   toolexpander: {
     enabled: false, hard_after_rollouts: 10, few_shot: 2, max_rounds: 3, max_substitution_fraction: 0.5,
@@ -162,6 +172,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   },
   device: 'auto',
   dtype: 'auto',
+  num_threads: 0,
   export_onnx: true,
 };
 
@@ -195,6 +206,9 @@ export const PRESET_OVERRIDES: Record<PresetName, ConfigInput> = {
     learning_rate: DEMO_GRPO.lr, lr_scheduler_type: 'constant', beta: DEMO_GRPO.beta,
     epsilon: DEMO_GRPO.epsilonLow, epsilon_high: DEMO_GRPO.epsilonHigh,
     max_steps: 60, max_minutes: 5, lora: null, save_steps: 20, export_onnx: true,
+    // One torch thread: at this model size the ops are too small for two to help, and when anything else holds a
+    // core two OpenMP threads wait on each other (an SFT step: 0.55–0.67 s with 1 thread, 3.0 s with 2, RESULTS.md).
+    num_threads: 1,
     sft: {
       steps: 400, batch_size: DEMO_SFT.batchSize, learning_rate: DEMO_SFT.cycles[0].lr, lr_scheduler_type: 'cosine',
       warmup_steps: DEMO_SFT.cycles[0].warmupSteps, max_minutes: 9,
@@ -282,6 +296,8 @@ export function validateConfig(c: TrainConfig): void {
     ['sft.lr_scheduler_type', oneOf(c.sft?.lr_scheduler_type, ['constant', 'linear', 'cosine', 'cosine_with_restarts', 'exponential'] as const), `unknown schedule "${String(c.sft?.lr_scheduler_type)}".`, 'Use constant, linear or cosine.'],
     ['sft.warmup_steps', int(c.sft?.warmup_steps, 0), 'must be a non-negative integer.', 'For example 10.'],
     ['sft.max_minutes', num(c.sft?.max_minutes, 0), 'must be ≥ 0 (0 = no time limit).', 'For example 8.'],
+    ['sft.restarts', Array.isArray(c.sft?.restarts) && c.sft.restarts.every((r) => isObj(r) && int(r.steps, 1) && num(r.learning_rate, 0, 1) && r.learning_rate > 0 && int(r.warmup_steps, 0)),
+      'must be a list of {"steps": ≥ 1, "learning_rate": in (0, 1), "warmup_steps": ≥ 0}.', 'For example [{"steps": 300, "learning_rate": 3e-3, "warmup_steps": 10}], or [] for one cycle.'],
     ['max_minutes', num(c.max_minutes, 0), 'must be ≥ 0 (0 = no time limit).', 'For example 10.'],
     ['eval.every', int(c.eval?.every, 0), 'must be a non-negative integer.', 'For example 25.'],
     ['eval.max_rows', int(c.eval?.max_rows, 0), 'must be a non-negative integer (0 = all).', 'For example 200.'],
@@ -294,6 +310,7 @@ export function validateConfig(c: TrainConfig): void {
     ['toolexpander.max_substitution_fraction', num(c.toolexpander?.max_substitution_fraction, 0, 1), 'must be in [0, 1].', 'For example 0.5.'],
     ['toolexpander.self_exemplify_bonus', num(c.toolexpander?.self_exemplify_bonus, 0, 1), 'must be in [0, 1].', 'Use 0.01 (ToolExpander).'],
     ['toolexpander.self_exemplify', !c.toolexpander?.self_exemplify || c.toolexpander.enabled, 'needs toolexpander.enabled.', 'Set "toolexpander": {"enabled": true} or turn self_exemplify off.'],
+    ['num_threads', int(c.num_threads, 0), `must be a whole number ≥ 0, got ${String(c.num_threads)}.`, 'Use 0 for one thread per core, or a thread count.'],
     ['dtype', oneOf(c.dtype, ['auto', 'float32', 'bfloat16', 'float16'] as const), `unknown dtype "${String(c.dtype)}".`, 'Use auto, float32, bfloat16 or float16.'],
   ];
   if (c.lora) {
@@ -320,10 +337,16 @@ export function grpoOptimizer(c: TrainConfig): OptimizerConfig {
 }
 
 /** The engine's optimizer settings for the SFT warm-up. */
-export function sftOptimizer(c: TrainConfig): OptimizerConfig {
+/** The SFT cycles in order: the first from `sft.steps/learning_rate/warmup_steps`, then `sft.restarts`. */
+export function sftCycles(c: TrainConfig): SftCycle[] {
+  const first = { steps: c.sft.steps, learning_rate: c.sft.learning_rate, warmup_steps: c.sft.warmup_steps };
+  return c.sft.steps > 0 ? [first, ...c.sft.restarts] : [];
+}
+
+export function sftOptimizer(c: TrainConfig, cycle: SftCycle = sftCycles(c)[0] ?? { steps: 1, learning_rate: c.sft.learning_rate, warmup_steps: 0 }): OptimizerConfig {
   return {
-    lr: c.sft.learning_rate, weight_decay: 0, betas: [0.9, 0.95], max_grad_norm: c.max_grad_norm,
-    schedule: c.sft.lr_scheduler_type, warmup_steps: c.sft.warmup_steps, total_steps: Math.max(1, c.sft.steps),
+    lr: cycle.learning_rate, weight_decay: 0, betas: [0.9, 0.95], max_grad_norm: c.max_grad_norm,
+    schedule: c.sft.lr_scheduler_type, warmup_steps: cycle.warmup_steps, total_steps: Math.max(1, cycle.steps),
     num_cycles: 1, gamma: c.gamma,
   };
 }

@@ -11,6 +11,7 @@ import type { DatasetRow } from '../core/types';
 import type { EngineClient } from '../engine/client';
 import type { ModelConfig } from '../engine/protocol';
 import type { TrainConfig } from './config';
+import { compactToolsTemplate } from './demo/compactTools';
 import { createDemoFolder } from './demo/demoFolder';
 import { DEMO_MODEL, DEMO_VOCAB } from './demo/recipe';
 import { FEW_SHOT_HEADER } from './fewShot';
@@ -22,7 +23,9 @@ export const EXTRA_TEXTS = [SELF_EXEMPLIFY_INSTRUCTION, FEW_SHOT_HEADER,
 
 /** The cache key: recipe, codec, seed and every row's content (not its rendering, which takes seconds). */
 export function demoCacheKey(cfg: TrainConfig, rows: readonly DatasetRow[]): string {
-  const h = createHash('sha256').update(JSON.stringify({ DEMO_MODEL, DEMO_VOCAB, EXTRA_TEXTS, codec: cfg.codec ?? 'hermes', seed: cfg.seed }));
+  // The tools-signature template is part of the key: a model trained on one prompt format is no use with another.
+  const template = compactToolsTemplate('{{- tool | tojson }}');
+  const h = createHash('sha256').update(JSON.stringify({ DEMO_MODEL, DEMO_VOCAB, EXTRA_TEXTS, template, codec: cfg.codec ?? 'hermes', seed: cfg.seed }));
   for (const r of rows) h.update(JSON.stringify([r.messages, r.tools, r.expected]));
   return h.digest('hex').slice(0, 16);
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { EngineClient, EngineCrashedError } from '../engine/client';
 import { PROTOCOL_VERSION } from '../engine/protocol';
 import { defaultCandidates, formatPreflight, preflight } from '../engine/python';
-import { grpoOptimizer, sftOptimizer, type TrainConfig } from './config';
+import { grpoOptimizer, sftCycles, sftOptimizer, type TrainConfig } from './config';
 import type { EvalRecord, RunStatus, TrainEvent } from './events';
 import { evaluate } from './evaluation';
 import { loadInputs } from './inputs';
@@ -113,7 +113,8 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     });
     req.onEngine?.(engine);
     writer.setStatus({ engine_pid: engine.pid });
-    const init = await engine.request('initialize', { protocol_version: PROTOCOL_VERSION, device: cfg.device, dtype: cfg.dtype, seed: cfg.seed });
+    const init = await engine.request('initialize', { protocol_version: PROTOCOL_VERSION, device: cfg.device, dtype: cfg.dtype, seed: cfg.seed,
+      ...(cfg.num_threads > 0 ? { num_threads: cfg.num_threads } : {}) });
     writer.log('info', `engine ${init.engine_version} on ${init.device} (${init.device_name}), ${init.dtype}`);
 
     // ---- model, tokenizer, codec
@@ -163,20 +164,29 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     } else {
       // ---- SFT warm-up
       if (cfg.sft.steps > 0) {
-        emit({ type: 'phase', phase: 'sft', message: `${cfg.sft.steps} steps × ${cfg.sft.batch_size} rows` });
-        await engine.request('configure_optimizer', sftOptimizer(cfg));
+        const cycles = sftCycles(cfg);
+        const sftTotal = cycles.reduce((a, c) => a + c.steps, 0);
+        emit({ type: 'phase', phase: 'sft', message: `${sftTotal} steps × ${cfg.sft.batch_size} rows${cycles.length > 1 ? ` in ${cycles.length} cycles` : ''}` });
+        // GRPO, and each SFT cycle after the first, start from the weights so far with a fresh optimizer: the engine
+        // keeps AdamW's moments and update count across configure_optimizer, which would start the next schedule
+        // (warm-up, decay) at the previous step count. Saved under the run (`sft/`): with LoRA it is also the base
+        // the adapter and the KL reference sit on.
+        const sftDir = join(runDir, 'sft');
+        const saveAndReload = async () => {
+          await engine!.request('save', { path: sftDir, kind: 'merged' });
+          copyTokenizerFiles(model.folder, sftDir); // a complete HF folder: usable as --model for another run
+          await engine!.request('load_model', { path: sftDir, lora: cfg.lora });
+        };
         const sft = await runSft(engine, policy, data.train, cfg, {
           stop: req.stop,
+          beforeCycle: async (cycle, i) => {
+            if (i > 0) { await saveAndReload(); writer!.log('info', `SFT cycle ${i + 1}/${cycles.length}: ${cycle.steps} steps from lr ${cycle.learning_rate}, fresh optimizer`); }
+            await engine!.request('configure_optimizer', sftOptimizer(cfg, cycle));
+          },
           onStep: (s, total, loss) => { emit({ type: 'sft_step', step: s, total, loss }); if (s % 50 === 0 || s === total) writer!.log('info', `sft step ${s}/${total} loss ${loss.toFixed(4)}`); },
         });
-        if (sft.steps < cfg.sft.steps && !req.stop.requested) log('info', `SFT time budget of ${cfg.sft.max_minutes} min reached after ${sft.steps} of ${cfg.sft.steps} steps (loss ${sft.lastLoss.toFixed(4)})`);
-        // GRPO starts from the warmed-up weights with a fresh optimizer: the engine keeps AdamW's moments and update
-        // count across configure_optimizer, which would start GRPO's schedule (warm-up, decay) at the SFT step count.
-        // Saved under the run (`sft/`): with LoRA it is also the base the adapter and the KL reference sit on.
-        const sftDir = join(runDir, 'sft');
-        await engine.request('save', { path: sftDir, kind: 'merged' });
-        copyTokenizerFiles(model.folder, sftDir); // a complete HF folder: usable as --model for another run
-        await engine.request('load_model', { path: sftDir, lora: cfg.lora });
+        if (sft.steps < sftTotal && !req.stop.requested) log('info', `SFT time budget of ${cfg.sft.max_minutes} min reached after ${sft.steps} of ${sftTotal} steps (loss ${sft.lastLoss.toFixed(4)})`);
+        await saveAndReload();
         writer.log('info', `SFT weights saved to ${sftDir}; GRPO starts from them with a fresh optimizer`);
       }
       // Ctrl-C during SFT: checkpoint at once; the resumed run evaluates before its first GRPO step.

@@ -1,12 +1,13 @@
 // Creates the demo model's folder: a Qwen3-shaped `config.json` (from the recipe) and a Qwen3 tokenizer trimmed to
 // the demo domain. Weights are not written here: the engine's `init_model` fills the folder with random weights
 // (HF-style init) and `model.safetensors`, then SFT and GRPO train it like any other model.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer, qwen3TokenizerFolder, writeTokenizerFolder } from '../../core/tokenizer';
 import { PromptRenderer, type PromptOptions } from '../../core/prompt';
 import type { DatasetRow } from '../../core/types';
 import { DEMO_MODEL, DEMO_VOCAB, demoModelConfig, type DemoModelShape, type DemoVocabSettings } from './recipe';
+import { compactToolsTemplate } from './compactTools';
 import { trimVocabulary } from './vocabTrim';
 
 export interface DemoFolderOptions {
@@ -39,16 +40,20 @@ export function createDemoFolder(dir: string, opts: DemoFolderOptions): DemoFold
       'answers; pass the rows of sample-workspace/train.jsonl and eval.jsonl.');
   }
   const srcDir = qwen3TokenizerFolder();
-  const full = loadTokenizer(srcDir);
+  const json = JSON.parse(readFileSync(join(srcDir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
+  const qwen3Cfg = JSON.parse(readFileSync(join(srcDir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  // The demo model's own template writes tools as one-line signatures (compactTools.ts). The full tokenizer with that
+  // template goes into `dir` first, renders every row (those texts decide the trimmed vocabulary), and is then
+  // replaced by the trimmed one.
+  const cfg = { ...qwen3Cfg, chat_template: compactToolsTemplate(String(qwen3Cfg.chat_template)) };
+  writeTokenizerFolder(dir, json, cfg);
+  const full = loadTokenizer(dir);
   const renderer = new PromptRenderer(full);
   const texts: string[] = [...(opts.extraTexts ?? [])];
   for (const row of opts.rows) texts.push(renderer.renderText(row, opts.prompt), opts.answerText(row));
   const vocab = { ...DEMO_VOCAB, ...opts.vocab };
-  const json = JSON.parse(readFileSync(join(srcDir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
-  const cfg = JSON.parse(readFileSync(join(srcDir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
   const trimmed = trimVocabulary(full, json, cfg, texts, { keepTopIds: vocab.keepTopIds, padToMultipleOf: vocab.padToMultipleOf });
 
-  mkdirSync(dir, { recursive: true });
   writeTokenizerFolder(dir, trimmed.tokenizerJson, trimmed.tokenizerConfig);
   const tok = loadTokenizer(dir);
   const eos = tok.tokenId('<|im_end|>');

@@ -17,7 +17,9 @@ test('train: 2 real GRPO steps stream parseable events and leave a complete run 
   const model = await tinyModel();
   const d = writeDomain();
   const r = await runCli(['train', '--tools', d.tools, '--data', d.train, '--eval-data', d.eval, '--model', model,
-    '--config', tinyConfig(d.dir, { export_onnx: true }), '--out', join(d.dir, 'runs'), '--name', 'tiny', '--events', 'jsonl']);
+    '--config', tinyConfig(d.dir, { export_onnx: true,
+      // two SFT cycles: the second a warm restart with its own schedule and a fresh optimizer
+      sft: { steps: 1, batch_size: 2, learning_rate: 1e-3, restarts: [{ steps: 2, learning_rate: 5e-4, warmup_steps: 0 }] } }), '--out', join(d.dir, 'runs'), '--name', 'tiny', '--events', 'jsonl']);
   assert.equal(r.code, 0, r.stderr);
   // every stdout line is one JSON event
   const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrainEvent);
@@ -25,7 +27,7 @@ test('train: 2 real GRPO steps stream parseable events and leave a complete run 
   assert.equal(types[0], 'phase');
   assert.ok(types.includes('run_started'));
   assert.equal(events.filter((e) => e.type === 'step').length, 2);
-  assert.ok(types.includes('sft_step'));
+  assert.deepEqual(events.filter((e) => e.type === 'sft_step').map((e) => e.type === 'sft_step' && [e.step, e.total]), [[1, 3], [2, 3], [3, 3]]);
   const fin = events.at(-1)!;
   assert.equal(fin.type, 'run_finished');
   assert.equal(fin.type === 'run_finished' && fin.status, 'completed');
@@ -54,6 +56,8 @@ test('train: 2 real GRPO steps stream parseable events and leave a complete run 
   }
   assert.ok(existsSync(join(runDir, 'checkpoints', 'step-2', 'trainer_state.json')));
   assert.match(readFileSync(join(runDir, 'events.log'), 'utf8'), /phase grpo/);
+  assert.match(readFileSync(join(runDir, 'events.log'), 'utf8'), /SFT cycle 2\/2: 2 steps from lr 0\.0005, fresh optimizer/);
+  assert.ok(existsSync(join(runDir, 'sft', 'model.safetensors')) && existsSync(join(runDir, 'sft', 'tokenizer.json')), 'the SFT weights are a complete HF folder');
 });
 
 test('train: a tokenizer without a chat template fails with the fix named', { timeout: 120_000 }, async () => {

@@ -74,6 +74,7 @@ test('config file: comments allowed; errors carry file:line:col of the field', (
   assert.throws(() => parseConfigText('{\n  "sft": {"stepz": 3}\n}', 'c.json'), /c\.json:2:11: sft\.stepz: is not a ToolTune setting/);
   assert.throws(() => parseConfigText('{\n  "max_steps": 10\n  "seed": 1\n}', 'c.json'), /c\.json:3:3: \(syntax\): CommaExpected/);
   assert.throws(() => parseConfigText('[1]', 'c.json'), /c\.json:1:1: \(root\)/);
+  assert.throws(() => parseConfigText('{\n  "num_threads": 1.5\n}', 'c.json'), /c\.json:2:18: num_threads: must be a whole number ≥ 0, got 1\.5/);
 });
 
 test('the JSON Schema for VS Code lists exactly the config fields, with the same defaults', async () => {

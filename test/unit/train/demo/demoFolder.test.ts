@@ -45,6 +45,12 @@ test('the demo folder holds a qwen3 config sized to the trimmed tokenizer, and e
       maxLen = Math.max(maxLen, p.ids.length + target.length);
     }
     assert.ok(maxLen < cfg.max_position_embeddings);
+    // The demo template writes each tool as a signature line, not its JSON schema (compactTools.ts): the prompt
+    // names every tool with its enum values, carries no description, and stays a few hundred tokens.
+    const first = r.render(rows[0]!);
+    assert.match(first.text, /<tools>\nget_weather\(city: string, unit\?: celsius\|fahrenheit, days\?: integer\)\n/);
+    assert.doesNotMatch(first.text, /"description"/);
+    assert.ok(first.ids.length < 450, `prompt ${first.ids.length} tokens`);
     console.log(`demo tokenizer: ${made.tokenizerSize} tokens (vocab_size ${made.vocabSize}) from ${rows.length} rows; longest row ${maxLen} tokens`);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
