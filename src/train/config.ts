@@ -197,21 +197,22 @@ export const PRESET_OVERRIDES: Record<PresetName, ConfigInput> = {
     toolexpander: { enabled: true, self_exemplify: true },
   },
   // The built-in demo model on 2 CPU cores: the measured recipe (src/train/demo/recipe.ts, RESULTS.md) — full
-  // fine-tuning, SFT at batch 16 from lr 5e-3 (the recipe's first cosine cycle; this config has one cycle), GRPO with
-  // 4 prompts × 8 at lr 1e-4 (3e-4 lost points, 1e-3 collapsed). Time budgets keep `tooltune demo` near its 20 minutes
-  // whatever the CPU; pass@8 on 100 rows (8 samples per row).
+  // fine-tuning, SFT at batch 16 in two cosine cycles (650 steps from 5e-3, 350 from 3e-3), GRPO with 8 prompts × 8,
+  // binary reward, lr 3e-5 (every higher lr measured lost accuracy). Time budgets keep `tooltune demo` near its
+  // 20 minutes whatever the CPU; pass@8 on 100 rows (8 samples per row).
   demo: {
     prompts_per_step: DEMO_GRPO.promptsPerStep, num_generations: DEMO_GRPO.numGenerations,
     max_completion_length: DEMO_GRPO.maxNewTokens, temperature: DEMO_GRPO.temperature,
     learning_rate: DEMO_GRPO.lr, lr_scheduler_type: 'constant', beta: DEMO_GRPO.beta,
     epsilon: DEMO_GRPO.epsilonLow, epsilon_high: DEMO_GRPO.epsilonHigh,
-    max_steps: 60, max_minutes: 5, lora: null, save_steps: 20, export_onnx: true,
+    reward: DEMO_GRPO.reward, max_steps: DEMO_GRPO.steps, max_minutes: DEMO_GRPO.minutes, lora: null, save_steps: 100, export_onnx: true,
     // One torch thread: at this model size the ops are too small for two to help, and when anything else holds a
     // core two OpenMP threads wait on each other (an SFT step: 0.55–0.67 s with 1 thread, 3.0 s with 2, RESULTS.md).
     num_threads: 1,
     sft: {
-      steps: 400, batch_size: DEMO_SFT.batchSize, learning_rate: DEMO_SFT.cycles[0].lr, lr_scheduler_type: 'cosine',
-      warmup_steps: DEMO_SFT.cycles[0].warmupSteps, max_minutes: 9,
+      steps: DEMO_SFT.cycles[0].steps, batch_size: DEMO_SFT.batchSize, learning_rate: DEMO_SFT.cycles[0].lr, lr_scheduler_type: 'cosine',
+      warmup_steps: DEMO_SFT.cycles[0].warmupSteps, max_minutes: DEMO_SFT.maxMinutes,
+      restarts: DEMO_SFT.cycles.slice(1).map((c) => ({ steps: c.steps, learning_rate: c.lr, warmup_steps: c.warmupSteps })),
     },
     eval: { every: 0, max_rows: 200, pass_at_k: 8, pass_at_k_temperature: 1.0, pass_at_k_rows: 100 },
   },

@@ -62,7 +62,7 @@ function makeWorkspace(): void {
   // e2e: a short SFT warm start teaches the tiny demo model the call format (the step count, not the time budget,
   // bounds it, so a loaded machine gets the same model, later); one GRPO step; ONNX export on
   "max_steps": 1, "prompts_per_step": 2, "num_generations": 2, "max_completion_length": 48,
-  "sft": { "steps": 40, "batch_size": 4, "learning_rate": 3e-3, "lr_scheduler_type": "cosine", "warmup_steps": 5, "max_minutes": 4 },
+  "sft": { "steps": 40, "batch_size": 4, "learning_rate": 3e-3, "lr_scheduler_type": "cosine", "warmup_steps": 5, "max_minutes": 4, "restarts": [] },
   "eval": { "every": 0, "max_rows": 4, "pass_at_k": 0 }, "save_steps": 0, "export_onnx": true
 }
 `);

@@ -75,7 +75,7 @@ export default async function run(argv: string[]): Promise<number> {
   const t0 = Date.now();
   try {
     reporter({ type: 'log', level: 'info', message: `weak start: ${a.sftSteps} SFT steps` });
-    const start = await train({ config: resolveConfig({ ...common, name: 'bench-te-start', max_steps: 0, sft: { steps: a.sftSteps } }), inputs, runsDir, reporter, stop, onEngine: handlers.setEngine });
+    const start = await train({ config: resolveConfig({ ...common, name: 'bench-te-start', max_steps: 0, sft: { steps: a.sftSteps, restarts: [] } }), inputs, runsDir, reporter, stop, onEngine: handlers.setEngine });
     if (start.status !== 'completed' || !start.runDir) { console.error(`tooltune bench toolexpander: the SFT start failed: ${start.error ?? start.status}`); return 1; }
     const model = join(start.runDir, 'sft');
     const plainCfg = resolveConfig({ ...common, name: 'bench-te-plain', model, sft: { steps: 0 } });

@@ -17,7 +17,7 @@ const USAGE = `usage: tooltune demo [--tools T --data D --eval-data E] [--json] 
 /** --quick: every stage runs, on little data and few steps (minutes, no accuracy claim). */
 export const QUICK: ConfigInput = {
   max_steps: 4, max_minutes: 1, prompts_per_step: 2, num_generations: 4, save_steps: 0,
-  sft: { steps: 30, batch_size: 4, max_minutes: 1.5 }, eval: { every: 0, max_rows: 16, pass_at_k: 4 },
+  sft: { steps: 30, batch_size: 4, max_minutes: 1.5, restarts: [] }, eval: { every: 0, max_rows: 16, pass_at_k: 4 },
 };
 
 interface DemoArgs { tools?: string; data?: string; evalData?: string; json: boolean; quick: boolean; out?: string; steps?: number; python?: string; help: boolean }
