@@ -197,7 +197,7 @@ export const PRESET_OVERRIDES: Record<PresetName, ConfigInput> = {
     toolexpander: { enabled: true, self_exemplify: true },
   },
   // The built-in demo model on 2 CPU cores: the measured recipe (src/train/demo/recipe.ts, RESULTS.md) — full
-  // fine-tuning, SFT at batch 16 in two cosine cycles (650 steps from 5e-3, 350 from 3e-3), GRPO with 8 prompts × 8,
+  // fine-tuning, SFT at batch 16 in two cosine cycles (750 steps from 5e-3, 400 from 3e-3), GRPO with 8 prompts × 8,
   // binary reward, lr 3e-5 (every higher lr measured lost accuracy). Time budgets keep `tooltune demo` near its
   // 20 minutes whatever the CPU; pass@8 on 100 rows (8 samples per row).
   demo: {

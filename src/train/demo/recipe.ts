@@ -112,14 +112,16 @@ export const DEMO_SFT: DemoSftSettings = {
   // Batch 16 from lr 5e-3 learned fastest per CPU-second of the settings tried (RESULTS.md S1–S3), and a second cosine
   // cycle from 3e-3 is where argument copying took off (S3c/S3d). With the tools written as signatures
   // (compactTools.ts, ~340-token prompts) on the real prompts: 650 steps from 5e-3 → 20.0% greedy exact (pass@8 22%,
-  // single-call 11%), then 350 from 3e-3 → 29.0% (pass@8 38%, tool names 96.5%, args 43%) on the first 200 eval rows
-  // (RESULTS.md, "Compact tools"). 1,000 steps × 16 rows = 6.4 epochs of the 2,500 train rows.
+  // single-call 11%), then 350 from 3e-3 → 29.0% and, in a full demo run, 29.5% (pass@8 38%, tool names 96%, args
+  // 44%) on the first 200 eval rows (RESULTS.md, "Compact tools"). Exact match was still climbing, so the demo runs
+  // 750 + 400 steps (1,150 × 16 rows = 7.4 epochs of the 2,500 train rows): ~0.61 s per step alone on a core here,
+  // ~11.7 minutes.
   batchSize: 16,
   cycles: [
-    { steps: 650, lr: 5e-3, warmupSteps: 20 },
-    { steps: 350, lr: 3e-3, warmupSteps: 10 },
+    { steps: 750, lr: 5e-3, warmupSteps: 20 },
+    { steps: 400, lr: 3e-3, warmupSteps: 10 },
   ],
-  // ~0.6–1.0 s per step on one core here: 1,000 steps take 10–16 minutes.
+  // A cap for slower or busier machines (two 1-thread runs side by side: ~1.0–1.3 s per step).
   maxMinutes: 14,
 };
 
