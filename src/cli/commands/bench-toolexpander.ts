@@ -16,12 +16,14 @@ import { sampleWorkspace } from './demo';
 import { installStopHandlers, UsageError } from './train';
 
 const USAGE = `usage: tooltune bench toolexpander [--tools T --data D --eval-data E] [--sft-steps N] [--steps N] [--quick] [--json] [--out DIR]
-  defaults: sample-workspace/, --sft-steps 60 (a weak start), --steps 40`;
+  defaults: sample-workspace/, --sft-steps 300 (a weak start: ~10% greedy exact), --steps 60`;
 
 interface Args { tools?: string; data?: string; evalData?: string; sftSteps: number; steps: number; quick: boolean; json: boolean; out?: string; help: boolean }
 
 function parse(argv: string[]): Args {
-  const a: Args = { sftSteps: 60, steps: 40, quick: false, json: false, help: false };
+  // 300 SFT steps: a start that is sometimes right (RESULTS.md: 450 steps gave 14.5%); 60 never produced a correct
+  // rollout, so both arms saw only zero-signal groups and the comparison said nothing (measured 2026-11-22).
+  const a: Args = { sftSteps: 300, steps: 60, quick: false, json: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined || v.startsWith('--')) throw new UsageError(`${f} needs a value`); return v; };
@@ -81,7 +83,9 @@ export default async function run(argv: string[]): Promise<number> {
     const plainCfg = resolveConfig({ ...common, name: 'bench-te-plain', model, sft: { steps: 0 } });
     const teCfg = resolveConfig({
       ...common, name: 'bench-te-toolexpander', model, sft: { steps: 0 },
-      toolexpander: { enabled: true, self_exemplify: true }, lr_scheduler_type: 'exponential', gamma: 0.99, epsilon_high: 0.28, beta: 0,
+      // A row is hard after one all-wrong group of G = 8 here (the paper's 10 rollouts would need a second draw of the
+      // row, which 60 steps × 8 of 2,500 rows rarely give, so no row would ever be substituted).
+      toolexpander: { enabled: true, self_exemplify: true, hard_after_rollouts: 8 }, lr_scheduler_type: 'exponential', gamma: 0.99, epsilon_high: 0.28, beta: 0,
     });
     const plain = arm(await train({ config: plainCfg, inputs, runsDir, reporter, stop, onEngine: handlers.setEngine }));
     const te = arm(await train({ config: teCfg, inputs, runsDir, reporter, stop, onEngine: handlers.setEngine }));
