@@ -48,7 +48,7 @@ def test_two_gloo_ranks_match_one_process(tmp_path):
     # rank 0 keeps the inherited stdin/stdout the protocol needs either way.
     e = EngineProcess(argv=[sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2',
                             '--redirects', '1:2', '--tee', '1:2', '-m', 'tooltune_engine'],
-                      extra_env={'OMP_NUM_THREADS': '1'})
+                      extra_env={'OMP_NUM_THREADS': '1', 'TOOLTUNE_DEVICE': 'cpu'})  # gloo even where a GPU is present
     try:
         info = e.ok('initialize', {'protocol_version': 1, 'device': 'cpu', 'num_threads': 1})
         assert info['world_size'] == 2

@@ -108,16 +108,33 @@ def test_micro_batching_gives_the_same_update_as_one_batch(budget):
     cfg = LossConfig(loss_type='grpo', max_completion_length=6)
     a, _ = make_tiny_model(seed=3)
     b = copy.deepcopy(a)
-    big = train_step(a, Optimizer(a.parameters(), OPT), batch(), cfg, batched_completion_logprobs,
-                     micro_batch_tokens=100000)
+    opt_a, opt_b = Optimizer(a.parameters(), OPT), Optimizer(b.parameters(), OPT)
+    grads_a, grads_b = _record_grads(opt_a), _record_grads(opt_b)
+    big = train_step(a, opt_a, batch(), cfg, batched_completion_logprobs, micro_batch_tokens=100000)
     calls = []
-    small = train_step(b, Optimizer(b.parameters(), OPT), batch(), cfg, batched_completion_logprobs,
+    small = train_step(b, opt_b, batch(), cfg, batched_completion_logprobs,
                        micro_batch_tokens=budget, progress=lambda d, t: calls.append((d, t)))
     assert len(calls) > 1 and calls[-1][0] == calls[-1][1]
     assert small.loss == pytest.approx(big.loss, abs=1e-6)
     assert small.grad_norm == pytest.approx(big.grad_norm, rel=1e-5)
-    for pa, pb in zip(a.parameters(), b.parameters()):
-        assert torch.allclose(pa, pb, atol=1e-6)
+    # The accumulated gradient is what micro-batching must preserve. (Weights after AdamW's first step are not a
+    # fair check: it moves every weight by about ±lr whatever |g|, so a component whose gradient is rounding noise
+    # flips sign between summation orders — seen on torch 2.11, where this compared weights and failed at budget 1.)
+    assert len(grads_a) == len(grads_b) == len(list(a.parameters()))
+    for ga, gb in zip(grads_a, grads_b):
+        assert torch.allclose(ga, gb, atol=1e-7, rtol=1e-4)
+
+
+def _record_grads(opt: Optimizer) -> list:
+    """Snapshot the (clipped) gradients each time `opt.step()` runs."""
+    seen: list = []
+    step = opt.step
+
+    def recording_step():
+        seen.extend(p.grad.detach().clone() for p in opt.params)
+        return step()
+    opt.step = recording_step
+    return seen
 
 
 def test_shared_prefix_logprobs_give_the_same_update_as_naive():

@@ -11,7 +11,8 @@
   averaged; dapo divides by the global token count / world size. With equal shards this equals one process on the
   whole batch (tested: engine/tests/test_distributed.py).
 
-Launch: `torchrun --nproc_per_node N -m tooltune_engine` (torch 2.x). Debian's torch 1.13 on Python 3.11 cannot parse
+Launch: `torchrun --nproc_per_node N -m tooltune_engine` (torch 2.x), one rank per GPU; `TOOLTUNE_DEVICE=cpu` for
+CPU ranks on a machine that has a GPU (the backend is chosen at launch, before `initialize` names a device). Debian's torch 1.13 on Python 3.11 cannot parse
 torchrun's default `--redirects 0` / `--tee 0` (IntFlag iteration changed in 3.11); add
 `--redirects 1:2 --tee 1:2` (any mapping without the values 0 and 3) and rank 0 keeps stdin/stdout for the protocol.
 """
@@ -119,3 +120,20 @@ def local_rank() -> int:
 
 def make_comm(device: torch.device) -> Comm:
     return TorchComm(device) if launched_by_torchrun() else LocalComm()
+
+
+def launch_device() -> torch.device:
+    """The device the process group is built for, before any request arrives: `TOOLTUNE_DEVICE` (default "auto").
+    The client's `initialize` should ask for the same one (e.g. TOOLTUNE_DEVICE=cpu for gloo on a GPU machine).
+
+    NCCL refuses two ranks on one GPU ("Duplicate GPU detected", seen with 2 ranks on a 1-GPU H200 machine), so more
+    local ranks than GPUs is an error that says what to change, not a crash inside the first collective."""
+    from .device import DeviceError, pick_device
+    dev = pick_device(os.environ.get('TOOLTUNE_DEVICE', 'auto'), local_rank())
+    if dev.type == 'cuda':
+        ranks = int(os.environ.get('LOCAL_WORLD_SIZE', os.environ.get('WORLD_SIZE', '1')))
+        gpus = torch.cuda.device_count()
+        if ranks > gpus:
+            raise DeviceError(f'torchrun started {ranks} processes on this machine but it has {gpus} CUDA GPU(s); '
+                              f'use --nproc_per_node {gpus}, or set TOOLTUNE_DEVICE=cpu for CPU ranks (gloo)')
+    return dev

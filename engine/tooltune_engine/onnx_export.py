@@ -160,6 +160,14 @@ def _generation_config(cfg: ModelConfig) -> dict:
     return g
 
 
+def _tracing_exporter() -> dict:
+    """The TorchScript-tracing exporter on every torch: torch >= 2.9 defaults to the dynamo exporter, which rejects
+    `dynamic_axes` ("Failed to convert 'dynamic_axes' to 'dynamic_shapes'", seen on torch 2.11 + CUDA); torch 1.13
+    has no `dynamo` argument at all."""
+    import inspect
+    return {'dynamo': False} if 'dynamo' in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def _dummy_inputs(cfg: ModelConfig, dtype=torch.float32):
     # Traced with a non-empty past (2) and new tokens (3) of different lengths, so no size is mistaken for another
     # and every length stays symbolic; batch 2 for the same reason.
@@ -223,7 +231,8 @@ def export_onnx(model: DecoderLM, cfg: Optional[ModelConfig], out_dir: str, opse
             warnings.simplefilter("ignore")
             tmp_path = os.path.join(tmp, name)
             torch.onnx.export(wrapper, _dummy_inputs(cfg), tmp_path, input_names=inputs, output_names=outputs,
-                              dynamic_axes=axes, opset_version=opset, do_constant_folding=False)
+                              dynamic_axes=axes, opset_version=opset, do_constant_folding=False,
+                              **_tracing_exporter())
         final = os.path.join(onnx_dir, name)
         _replace_model_files(tmp, onnx_dir, name)
     finally:

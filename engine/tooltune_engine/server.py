@@ -469,14 +469,17 @@ def main() -> int:
     try:
         from .distributed import launched_by_torchrun
         if launched_by_torchrun():
-            from .device import pick_device
-            comm = make_comm(pick_device('auto', local_rank()))
+            from .distributed import launch_device
+            comm = make_comm(launch_device())
         session = Session(writer.notify if comm.rank == 0 else (lambda m, p: None), comm)
         reader = FrameReader(sys.stdin.buffer)
         return serve(reader, writer if comm.rank == 0 else None, session)
     except Terminated:
         print('[engine info] SIGTERM: exiting', file=sys.stderr, flush=True)
         return 0
+    except DeviceError as e:  # e.g. more torchrun ranks than GPUs (distributed.launch_device): say so, no traceback
+        print(f'[engine error] {e}', file=sys.stderr, flush=True)
+        return 2
     except KeyboardInterrupt:
         return 130
     finally:
