@@ -107,9 +107,11 @@ function runProbe(command: string, timeoutMs: number, env: NodeJS.ProcessEnv): P
 /** The command that installs torch for this interpreter, by platform. We never run sudo ourselves. */
 export function torchInstallFix(command: string, platform: NodeJS.Platform = process.platform): string {
   if (platform === 'linux') {
-    return 'On Debian/Ubuntu: `sudo apt install python3-torch libopenblas0-pthread` (then use /usr/bin/python3); ' +
-      `or a virtual environment: \`${command} -m venv ~/.tooltune-venv && ~/.tooltune-venv/bin/pip install torch\` ` +
-      'and set tooltune.pythonPath (or TOOLTUNE_PYTHON) to ~/.tooltune-venv/bin/python.';
+    // Only the venv route is written as a command (the extension offers backticked commands to type into a
+    // terminal): nothing it offers needs sudo. The system package is named for those who administer the machine.
+    return `Create a virtual environment with torch: \`${command} -m venv ~/.tooltune-venv && ~/.tooltune-venv/bin/pip install torch\` ` +
+      'and set tooltune.pythonPath (or TOOLTUNE_PYTHON) to ~/.tooltune-venv/bin/python. Without PyPI, Debian/Ubuntu ' +
+      'packages python3-torch and libopenblas0-pthread (installed by an administrator) give /usr/bin/python3 torch.';
   }
   const venvPython = platform === 'win32' ? '%USERPROFILE%\\.tooltune-venv\\Scripts\\python.exe' : '~/.tooltune-venv/bin/python';
   return `Create a virtual environment with torch: \`${command} -m venv ~/.tooltune-venv\`, then ` +
@@ -170,7 +172,7 @@ export async function preflight(candidates: PythonCandidate[], opts: PreflightOp
     // at ~6 GFLOP/s instead of ~200; torch's build info says "generic" either way, so we time one.
     if (result.device === 'cpu' && probe.cpu_gflops !== undefined && probe.cpu_gflops < 20) {
       problems.push({ message: `${c.command}: CPU matmul runs at ${probe.cpu_gflops.toFixed(1)} GFLOP/s — torch without an optimised BLAS (training will be very slow)`,
-        fix: 'On Debian/Ubuntu: `sudo apt install libopenblas0-pthread`.' });
+        fix: 'A torch from PyPI in a virtual environment brings its own optimised BLAS; for Debian\'s python3-torch an administrator installs the package libopenblas0-pthread.' });
     }
     if (freeDiskBytes !== null && freeDiskBytes < 2 * 1024 ** 3) {
       problems.push({ message: `only ${(freeDiskBytes / 1024 ** 3).toFixed(1)} GiB free disk space (checkpoints need room)`,

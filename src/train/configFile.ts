@@ -1,6 +1,7 @@
 // `.tooltune/config.json` (JSON with comments) → TrainConfig, every error located at file:line:col with the field
 // named. jsonc-parser gives the syntax tree with offsets; validation itself is config.ts's.
 import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { ConfigError, DEFAULT_CONFIG, resolveConfig, type ConfigInput, type TrainConfig } from './config';
 
@@ -16,9 +17,16 @@ function locate(file: string, text: string, node: Node | undefined): string {
   return `${file}:${line}:${column}`;
 }
 
-/** The config's known keys (from the defaults, plus `preset`): anything else is a typo worth an error. */
+/** The project's input files, saved in the same file by the extension's Train command (paths relative to the
+ *  workspace folder, so the file can be committed). They are not training settings: `tooltune train` takes them as
+ *  defaults for --tools / --data / --eval-data, and `eval_split` (percent of `data` held out when there is no eval
+ *  file) is applied by the extension. */
+export const INPUT_KEYS = ['tools', 'data', 'eval_data', 'eval_split'] as const;
+export interface ConfigFileInputs { tools?: string; data?: string; eval_data?: string; eval_split?: number }
+
+/** The config's known keys (from the defaults, plus `preset` and the input keys): anything else is a typo. */
 function checkKeys(file: string, text: string, root: Node): void {
-  const known: Record<string, unknown> = { ...DEFAULT_CONFIG, preset: 'default' };
+  const known: Record<string, unknown> = { ...DEFAULT_CONFIG, preset: 'default', ...Object.fromEntries(INPUT_KEYS.map((k) => [k, ''])) };
   const nested = new Set(['sft', 'eval', 'toolexpander', 'lora']);
   const loraKeys = { r: 0, alpha: 0, dropout: 0, target_modules: [] };
   for (const prop of root.children ?? []) {
@@ -51,7 +59,9 @@ export function parseConfigText(text: string, file: string, overrides: ConfigInp
     throw new ConfigError('(root)', 'the file must hold one JSON object.', 'For example {"preset": "toolexpander", "max_steps": 200}.', `${file}:1:1`);
   }
   checkKeys(file, text, root);
-  const value = JSON.parse(JSON.stringify(nodeValue(root))) as ConfigInput;
+  const value = JSON.parse(JSON.stringify(nodeValue(root))) as ConfigInput & ConfigFileInputs;
+  checkInputs(file, text, root, value);
+  for (const k of INPUT_KEYS) delete value[k];
   try {
     return resolveConfig(value, overrides);
   } catch (e) {
@@ -62,6 +72,39 @@ export function parseConfigText(text: string, file: string, overrides: ConfigInp
   }
 }
 
+function checkInputs(file: string, text: string, root: Node, v: ConfigFileInputs): void {
+  const at = (k: string) => locate(file, text, findNodeAtLocation(root, [k]));
+  for (const k of ['tools', 'data', 'eval_data'] as const) {
+    if (v[k] !== undefined && (typeof v[k] !== 'string' || !v[k])) {
+      throw new ConfigError(k, `must be a file path (a non-empty string), got ${JSON.stringify(v[k])}.`, 'Give the path relative to the workspace folder, e.g. "data/train.jsonl".', at(k));
+    }
+  }
+  const split = v.eval_split;
+  if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 100))) {
+    throw new ConfigError('eval_split', `must be a percentage between 0 and 100, got ${JSON.stringify(split)}.`, 'For example 10 holds out a tenth of the dataset for evaluation.', at('eval_split'));
+  }
+}
+
+/** The workspace folder a config file's paths are relative to: the parent of `.tooltune/`, else the file's folder. */
+export function configRoot(file: string): string {
+  const dir = dirname(resolve(file));
+  return basename(dir) === '.tooltune' ? dirname(dir) : dir;
+}
+
+/** The input files a config file names (`tools`, `data`, `eval_data` resolved against `configRoot`), checked as
+ *  `parseConfigText` checks them. */
+export function readConfigInputs(file: string): ConfigFileInputs {
+  const text = readConfigText(file);
+  parseConfigText(text, file); // the same located errors as the training settings
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false })!;
+  const v = nodeValue(root) as ConfigFileInputs;
+  const base = configRoot(file);
+  const out: ConfigFileInputs = {};
+  for (const k of ['tools', 'data', 'eval_data'] as const) if (v[k]) out[k] = isAbsolute(v[k]!) ? v[k] : resolve(base, v[k]!);
+  if (v.eval_split !== undefined) out.eval_split = v.eval_split;
+  return out;
+}
+
 function nodeValue(n: Node): unknown {
   if (n.type === 'object') return Object.fromEntries((n.children ?? []).map((p) => [p.children![0].value, p.children![1] ? nodeValue(p.children![1]) : null]));
   if (n.type === 'array') return (n.children ?? []).map(nodeValue);
@@ -70,9 +113,11 @@ function nodeValue(n: Node): unknown {
 
 /** Read and resolve a config file. */
 export function loadConfigFile(file: string, overrides: ConfigInput = {}): TrainConfig {
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
+  return parseConfigText(readConfigText(file), file, overrides);
+}
+
+function readConfigText(file: string): string {
+  try { return readFileSync(file, 'utf8'); } catch (e) {
     throw new ConfigError('(file)', `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, 'Check the path given to --config.', file);
   }
-  return parseConfigText(text, file, overrides);
 }

@@ -140,6 +140,20 @@ export function lastJsonlRecord<T>(file: string, window = 64 * 1024): T | undefi
  * What state a run is in. status.json wins, except that a "running" run whose process is gone is reported as
  * "failed" (the trainer was killed before it could write its end). Without status.json, `final/` means completed.
  */
+/** The input files a run was started with (config.json's `inputs`, written by the run writer); {} when unknown. */
+export function runInputs(dir: string): { tools?: string; data?: string; evalData?: string } {
+  try {
+    const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { inputs?: Record<string, unknown> };
+    const i = c.inputs ?? {};
+    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    const out: { tools?: string; data?: string; evalData?: string } = {};
+    if (str(i.tools)) out.tools = str(i.tools);
+    if (str(i.data)) out.data = str(i.data);
+    if (str(i.evalData)) out.evalData = str(i.evalData);
+    return out;
+  } catch { return {}; }
+}
+
 export function summarizeRun(dir: string, isAlive: IsAlive = processIsAlive): RunSummary {
   const st = readJsonFile<RunStatusFile>(join(dir, RUN_FILES.status)) ?? {};
   const hasFinal = existsSync(join(dir, RUN_FILES.final));

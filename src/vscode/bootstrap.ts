@@ -3,6 +3,7 @@
 // explains every failure with the command that fixes it; we offer fixes as terminal commands and never run sudo.
 import * as vscode from 'vscode';
 import type { PreflightResult, PythonCandidate } from '../engine/python';
+import { mayAskPythonExtension } from './trust';
 
 /** The Python extension's API surface we use (ms-python.python, `environments`); no npm package needed. */
 interface PythonExtensionApi {
@@ -24,7 +25,7 @@ export async function pythonCandidates(setting: string | undefined, trusted: boo
   const { defaultCandidates } = await import('../engine/python');
   const list = defaultCandidates(setting);
   // The Python extension's choice names an executable too: only in a trusted workspace.
-  const fromExt = trusted ? await pythonFromPythonExtension(resource) : undefined;
+  const fromExt = mayAskPythonExtension(trusted) ? await pythonFromPythonExtension(resource) : undefined;
   if (fromExt && !list.some((c) => c.command === fromExt)) list.splice(setting ? 1 : 0, 0, { command: fromExt, source: 'Python extension (active interpreter)' });
   return list;
 }

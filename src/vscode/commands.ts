@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES, type EvalRecord } from '../train/events';
-import { listRuns, readJsonl, type RunSummary } from '../train/runReader';
+import { listRuns, readJsonl, runInputs, type RunSummary } from '../train/runReader';
 import { pythonCandidates, runPreflight, explainPreflightFailure, formatReport } from './bootstrap';
 import { cliInvocation, startCli } from './cliProcess';
 import { SECTION } from './config';
@@ -34,8 +34,8 @@ async function ensurePython(ctx: Ctx, root: string): Promise<string | undefined>
 
 const cacheDir = (root: string) => { const d = join(root, '.tooltune', 'cache'); mkdirSync(d, { recursive: true }); return d; };
 
-/** The trainer reads .tooltune/config.json by default and rejects keys it does not know, so it gets a copy without
- *  the extension's own keys (paths, split), which go as flags instead. */
+/** The trainer reads .tooltune/config.json by default; it gets a copy without the input keys (paths, split), which
+ *  go as flags instead (after "split off N%" they name the split files). */
 function trainerConfigFile(root: string): string | undefined {
   const file = configPath(root);
   if (!existsSync(file)) return undefined;
@@ -103,8 +103,9 @@ export async function resumeTraining(ctx: Ctx, arg?: { run?: RunSummary }): Prom
   await launch(ctx, root, choices, ['--resume', run.dir]);
 }
 
-/** "Evaluate Model": the run's eval figures (written during training on the eval split) go to the log, and the
- *  workspace's .tooltest cases run against its model (`tooltune test … --run RUN_DIR`). */
+/** "Evaluate Model": the run's exported model answers its eval split greedily and is scored by the core
+ *  (`tooltune eval --model RUN/final`, the table in the log), then the workspace's .tooltest cases run against it
+ *  (`tooltune test … --run RUN_DIR`). The figures written during training go to the log first. */
 export async function evaluateModel(ctx: Ctx, arg?: { run?: RunSummary }): Promise<void> {
   ctx.requireTrust('Evaluation');
   const root = ctx.requireRoot();
@@ -117,10 +118,17 @@ export async function evaluateModel(ctx: Ctx, arg?: { run?: RunSummary }): Promi
     ctx.output.appendLine(`[eval] ${run.id} at step ${last.step} on ${last.n} rows: exact ${pct('eval/accuracy')}, name ${pct('eval/name_accuracy')}, ` +
       `args ${pct('eval/args_accuracy')}, format ${pct('eval/format_valid')}, no-call ${pct('eval/no_call_accuracy')}`);
   }
+  const inputs = runInputs(run.dir);
+  if (inputs.evalData && existsSync(inputs.evalData)) {
+    await runCliTask(ctx, root, `Evaluating ${run.id} on ${inputs.evalData}`,
+      ['eval', '--data', inputs.evalData, ...(inputs.tools ? ['--tools', inputs.tools] : []), '--model', join(run.dir, 'final')], false);
+  } else {
+    ctx.output.appendLine(`[eval] ${run.id} has no eval split on record${inputs.evalData ? ` (${inputs.evalData} is gone)` : ''}: only .tooltest cases run`);
+  }
   const cases = (await vscode.workspace.findFiles('**/*.tooltest', '{**/node_modules/**,**/.tooltune/**}', 50)).map((u) => u.fsPath);
   if (!cases.length) {
     ctx.output.show(true);
-    void vscode.window.showInformationMessage(`ToolTune: no .tooltest files in this folder to run against ${run.id}; its eval figures are in the log and the Runs view.`);
+    void vscode.window.showInformationMessage(`ToolTune: no .tooltest files in this folder to run against ${run.id}; the evaluation is in the log.`);
     return;
   }
   await runCliTask(ctx, root, `Running ${cases.length} .tooltest file${cases.length === 1 ? '' : 's'} against ${run.id}`, ['test', ...cases, '--run', run.dir], false);
@@ -131,7 +139,12 @@ export async function exportModel(ctx: Ctx, arg?: { run?: RunSummary }): Promise
   const root = ctx.requireRoot();
   const run = arg?.run ?? await pickRun(ctx, 'Export which run\'s model to ONNX?', (r) => r.hasFinal, 'No finished run with a final/ model under .tooltune/runs/.');
   if (!run) return;
-  await runCliTask(ctx, root, `Exporting ${run.id} to ONNX`, ['export', '--run', run.dir], true);
+  const variant = await vscode.window.showQuickPick([
+    { label: 'fp32', description: 'onnx/model.onnx', detail: 'Exact: the same logits as the trained model.', int8: false },
+    { label: 'fp32 + int8 head', description: 'also onnx/model_int8.onnx', detail: 'Faster CPU ghost text; `tooltune bench inline` measures speed and how often its answers equal fp32.', int8: true },
+  ], { title: `Export ${run.id} to ONNX` });
+  if (!variant) return;
+  await runCliTask(ctx, root, `Exporting ${run.id} to ONNX`, ['export', '--run', run.dir, ...(variant.int8 ? ['--int8'] : [])], true);
 }
 
 /** Run a CLI command with a progress notification; its output goes to the output channel. */

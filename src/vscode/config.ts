@@ -1,6 +1,7 @@
 // Typed getters for the `tooltune.*` settings (one per setting, as rust-analyzer's client does). Settings that name
 // executables are ignored in an untrusted workspace: a workspace could otherwise point them at its own binary.
 import * as vscode from 'vscode';
+import { effectivePythonPath } from './trust';
 
 export const SECTION = 'tooltune';
 
@@ -11,12 +12,8 @@ export class Config {
 
   /** The Python to run the engine with; undefined = ask the Python extension, then python3. */
   get pythonPath(): string | undefined {
-    if (!this.isTrusted()) {
-      // In restricted mode VS Code hands out only the user-level value of a restricted setting; take no chance.
-      const user = this.cfg.inspect<string>('pythonPath')?.globalValue;
-      return user?.trim() || undefined;
-    }
-    return this.cfg.get<string>('pythonPath')?.trim() || undefined;
+    // In restricted mode VS Code hands out only the user-level value of a restricted setting; take no chance.
+    return effectivePythonPath(this.isTrusted(), this.cfg.inspect<string>('pythonPath'));
   }
 
   /** Milliseconds between polls of the run folder while a run is open in the dashboard or tree. */

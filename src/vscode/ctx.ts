@@ -1,6 +1,7 @@
 // One object that owns what the extension holds while active: the output channel, config, the diagnostic
 // collection, the runs tree, the active training session (rust-analyzer's ctx.ts plays the same role).
 import * as vscode from 'vscode';
+import { trustGate, type GatedFeature } from './trust';
 import { Config } from './config';
 import { DisposableStore } from './disposable';
 import { RolloutCache, RunsTreeProvider } from './runsView';
@@ -31,10 +32,9 @@ export class Ctx implements vscode.Disposable {
   }
 
   /** Commands that start processes refuse in an untrusted workspace (package.json also hides them there). */
-  requireTrust(what: string): void {
-    if (!vscode.workspace.isTrusted) {
-      throw new UserError(`${what} starts processes (Python, the model worker), which is disabled until you trust this workspace (Manage Workspace Trust).`);
-    }
+  requireTrust(what: GatedFeature): void {
+    const refusal = trustGate(vscode.workspace.isTrusted, what);
+    if (refusal) throw new UserError(refusal);
   }
 
   dispose(): void { this.training?.dispose(); this.store.dispose(); }

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { applyEdits, modify, parse, type ParseError } from 'jsonc-parser';
+import { INPUT_KEYS } from '../train/configFile';
 
 /** Keys the extension writes. Paths are relative to the workspace folder (so the file can be committed). */
 export interface ProjectChoices {
@@ -16,8 +17,8 @@ export interface ProjectChoices {
   preset?: string;
 }
 export const CHOICE_KEYS = ['tools', 'data', 'eval_data', 'eval_split', 'model', 'preset'] as const;
-/** Keys the trainer's config loader does not know: the extension passes them as CLI flags instead. */
-export const EXTENSION_ONLY_KEYS = ['tools', 'data', 'eval_data', 'eval_split'] as const;
+/** The input-file keys (configFile.ts): the extension passes them to the trainer as flags, after applying the split. */
+export const EXTENSION_ONLY_KEYS = INPUT_KEYS;
 
 export function configPath(root: string): string { return join(root, '.tooltune', 'config.json'); }
 
@@ -61,7 +62,8 @@ export function writeProjectChoices(root: string, choices: ProjectChoices): stri
   return file;
 }
 
-/** The config without the extension's own keys, for the trainer's `--config` (it rejects unknown keys). */
+/** The config without the input-file keys, for the trainer's `--config`: the extension gives the inputs as flags,
+ *  and with "split off N%" those name the split files, not the file the config names. */
 export function trainerConfigText(text: string): string {
   let out = text;
   for (const k of EXTENSION_ONLY_KEYS) out = applyEdits(out, modify(out, [k], undefined, {}));

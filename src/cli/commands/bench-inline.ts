@@ -118,12 +118,15 @@ export interface BackendResult {
   eventLoopP99Ms: number;
   /** The calling thread's own work per request (performance.eventLoopUtilization: active ms), worst request. */
   mainThreadActiveMaxMs: number;
+  /** Share of prompts whose generated tokens equal the first combination's (ort fp32: the reference): how much a
+   *  quantised variant or another runtime changes the answers, not only the speed. */
+  sameOutputAsReference: number;
 }
 
 interface Combo { backend: DecoderBackend; variant: OnnxVariant }
 interface ComboState extends Combo {
   service: InferenceService; loadMs: number; ttft: number[]; e2e: number[]; tokens: number; decodeMs: number;
-  loopMax: number; loopP99: number; activeMax: number;
+  loopMax: number; loopP99: number; activeMax: number; outputs: string[];
 }
 
 /**
@@ -152,7 +155,7 @@ async function benchCombos(combos: Combo[], modelDir: string, prompts: BenchProm
   try {
     for (const c of combos) {
       const service = new InferenceService();
-      const st: ComboState = { ...c, service, loadMs: 0, ttft: [], e2e: [], tokens: 0, decodeMs: 0, loopMax: 0, loopP99: 0, activeMax: 0 };
+      const st: ComboState = { ...c, service, loadMs: 0, ttft: [], e2e: [], tokens: 0, decodeMs: 0, loopMax: 0, loopP99: 0, activeMax: 0, outputs: [] };
       states.push(st);
       log(`loading ${c.backend} ${c.variant}…`);
       const t0 = performance.now();
@@ -182,6 +185,7 @@ async function benchCombos(combos: Combo[], modelDir: string, prompts: BenchProm
         st.e2e.push(ms);
         st.ttft.push(r.timings.firstTokenMs);
         st.tokens += r.ids.length;
+        st.outputs.push(r.ids.join(','));
         st.decodeMs += Math.max(0, r.timings.generateMs - r.timings.firstTokenMs);
       }
       loop.start();
@@ -199,6 +203,7 @@ async function benchCombos(combos: Combo[], modelDir: string, prompts: BenchProm
       decodeTokensPerSecond: st.decodeMs > 0 ? (st.tokens - n) / (st.decodeMs / 1000) : NaN,
       meanNewTokens: st.tokens / n,
       eventLoopMaxMs: st.loopMax, eventLoopP99Ms: st.loopP99, mainThreadActiveMaxMs: st.activeMax,
+      sameOutputAsReference: st.outputs.filter((o, i) => o === states[0]!.outputs[i]).length / n,
     }));
     return { results, idle: { maxMs: idle.max, p99Ms: idle.p99 } };
   } finally {
@@ -262,11 +267,11 @@ export default async function run(argv: string[]): Promise<number> {
   if (a.json) { console.log(JSON.stringify(summary)); return 0; }
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '-');
   console.log(['backend'.padEnd(18), 'load ms'.padStart(8), 'first token p50/p95'.padStart(20), 'end-to-end p50/p95'.padStart(20),
-    'decode tok/s'.padStart(13), 'new tokens'.padStart(11), 'loop max/worst p99 ms'.padStart(22), 'main busy ms'.padStart(13)].join(' '));
+    'decode tok/s'.padStart(13), 'new tokens'.padStart(11), 'loop max/worst p99 ms'.padStart(22), 'main busy ms'.padStart(13), 'same as ref'.padStart(12)].join(' '));
   for (const r of results) {
     console.log([`${r.backend} ${r.variant}`.padEnd(18), f(r.loadMs).padStart(8), `${f(r.firstTokenMs.p50)} / ${f(r.firstTokenMs.p95)}`.padStart(20),
       `${f(r.endToEndMs.p50)} / ${f(r.endToEndMs.p95)}`.padStart(20), f(r.decodeTokensPerSecond).padStart(13),
-      r.meanNewTokens.toFixed(1).padStart(11), `${r.eventLoopMaxMs.toFixed(1)} / ${r.eventLoopP99Ms.toFixed(1)}`.padStart(22), r.mainThreadActiveMaxMs.toFixed(1).padStart(13)].join(' '));
+      r.meanNewTokens.toFixed(1).padStart(11), `${r.eventLoopMaxMs.toFixed(1)} / ${r.eventLoopP99Ms.toFixed(1)}`.padStart(22), r.mainThreadActiveMaxMs.toFixed(1).padStart(13), `${(100 * r.sameOutputAsReference).toFixed(0)}%`.padStart(12)].join(' '));
   }
   console.log(`${'idle (no work)'.padEnd(18)} ${''.padStart(8)} ${''.padStart(20)} ${''.padStart(20)} ${''.padStart(13)} ${''.padStart(11)} ${`${idleLoop.maxMs.toFixed(1)} / ${idleLoop.p99Ms.toFixed(1)}`.padStart(22)}`);
   console.log(`target p50 end-to-end ≤ ${TARGET_P50_MS} ms: ${summary.target.metP50 ? 'met' : 'NOT met'} (best: ${best.backend} ${best.variant} ${f(best.endToEndMs.p50)} ms); ` +

@@ -1,17 +1,21 @@
-// `tooltune eval [--tools T] --data D --predictions P [--codec hermes] [--match exact|bfcl] [--json] [--show N]`:
-// score model outputs against a dataset. P is JSONL, one `{"id": "<row id>", "output": "<raw model text>"}` per
-// line. Prints a table (overall and per category) and the first N wrong rows with reasons; with --json, one JSON
+// `tooltune eval [--tools T] --data D (--predictions P | --model FOLDER [--int8]) [--codec hermes] [--match exact|bfcl]
+// [--json] [--show N]`: score model outputs against a dataset. P is JSONL, one `{"id": "<row id>", "output": "<raw
+// model text>"}` per line; with --model the outputs are the exported model's greedy answers (onnx/ in the folder, run
+// in-process by the inference engine of src/infer, no Python), the codec then following the model family. This is
+// what "ToolTune: Evaluate Model" runs on a run's final/ model. Prints a table (overall and per category) and the first N wrong rows with reasons; with --json, one JSON
 // object with the figures and every row's verdict. Rows may carry their own tools, so --tools is optional.
 // Exit 0 when the inputs were clean, 1 when any input problem was found (the figures are still printed), 2 for
 // bad usage.
 import { parseArgs } from 'node:util';
 import {
   CODEC_NAMES, evaluate, formatDiagnostic, getCodec, isCodecName, loadDataset, loadTools, readJsonlLines,
-  type Diagnostic, type EvalMetrics, type EvalReport, type MatchMode, type ToolDef,
+  type DatasetRow, type Diagnostic, type EvalMetrics, type EvalReport, type MatchMode, type ToolDef,
 } from '../../core/index';
+import { CompletionEngine } from '../../infer/completion-engine';
 import type { Output } from './validate';
 
-export const USAGE = `usage: tooltune eval [--tools tools.json] --data eval.jsonl --predictions predictions.jsonl [--codec ${CODEC_NAMES.join('|')}] [--match exact|bfcl] [--json] [--show N]`;
+export const USAGE = `usage: tooltune eval [--tools tools.json] --data eval.jsonl (--predictions predictions.jsonl | --model FOLDER [--int8] [--max-new-tokens 256]) [--codec ${CODEC_NAMES.join('|')}] [--match exact|bfcl] [--json] [--show N]
+  --model   an exported model folder (onnx/model.onnx, e.g. a run's final/): its greedy answers are scored`;
 const consoleOut: Output = { log: (s) => console.log(s), error: (s) => console.error(s) };
 
 /** Read a predictions file: id → raw output text. Bad lines become diagnostics. */
@@ -57,7 +61,8 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
   let args;
   try {
     args = parseArgs({ args: argv, options: {
-      tools: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'string' }, codec: { type: 'string', default: 'hermes' },
+      tools: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'string' }, codec: { type: 'string' },
+      model: { type: 'string' }, int8: { type: 'boolean' }, 'max-new-tokens': { type: 'string' },
       match: { type: 'string', default: 'exact' }, json: { type: 'boolean' }, show: { type: 'string', default: '10' }, help: { type: 'boolean', short: 'h' },
     }, strict: true, allowPositionals: false }).values;
   } catch (e) {
@@ -65,9 +70,11 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
     return 2;
   }
   if (args.help) { out.log(USAGE); return 0; }
-  if (!args.data || !args.predictions) { out.error(`tooltune eval: --data and --predictions are required\n${USAGE}`); return 2; }
-  if (!isCodecName(args.codec!)) { out.error(`tooltune eval: unknown codec "${args.codec}"; use one of: ${CODEC_NAMES.join(', ')}`); return 2; }
+  if (!args.data || !!args.predictions === !!args.model) { out.error(`tooltune eval: --data and one of --predictions or --model are required\n${USAGE}`); return 2; }
+  if (args.codec !== undefined && !isCodecName(args.codec)) { out.error(`tooltune eval: unknown codec "${args.codec}"; use one of: ${CODEC_NAMES.join(', ')}`); return 2; }
   if (args.match !== 'exact' && args.match !== 'bfcl') { out.error(`tooltune eval: --match must be exact or bfcl, not "${args.match}"`); return 2; }
+  const maxNewTokens = args['max-new-tokens'] === undefined ? 256 : Number(args['max-new-tokens']);
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) { out.error('tooltune eval: --max-new-tokens must be a positive integer'); return 2; }
   const show = Number(args.show);
   if (!Number.isInteger(show) || show < 0) { out.error('tooltune eval: --show must be a non-negative integer'); return 2; }
 
@@ -80,18 +87,31 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
   }
   const data = await loadDataset(args.data, { tools });
   problems.push(...data.diagnostics);
-  const preds = await loadPredictions(args.predictions);
-  problems.push(...preds.diagnostics);
-  const known = new Set(data.rows.map((r) => r.id));
-  for (const id of preds.outputs.keys()) {
-    if (!known.has(id)) problems.push({ file: args.predictions, line: 1, column: 1, severity: 'warning', message: `prediction for unknown row id "${id}" was ignored` });
+  let preds: { outputs: Map<string, string>; codec?: string };
+  if (args.predictions) {
+    const p = await loadPredictions(args.predictions);
+    problems.push(...p.diagnostics);
+    preds = p;
+    const known = new Set(data.rows.map((r) => r.id));
+    for (const id of p.outputs.keys()) {
+      if (!known.has(id)) problems.push({ file: args.predictions, line: 1, column: 1, severity: 'warning', message: `prediction for unknown row id "${id}" was ignored` });
+    }
+  } else {
+    try {
+      preds = await modelPredictions(args.model!, data.rows, args.int8 ? 'int8' : 'fp32', maxNewTokens, args.json ? () => {} : out.error);
+    } catch (e) {
+      out.error(`tooltune eval: ${args.model}: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
+    }
   }
   const errors = problems.filter((d) => d.severity === 'error').length;
   for (const d of problems.slice(0, 50)) out.error(formatDiagnostic(d));
   if (problems.length > 50) out.error(`… ${problems.length - 50} more problems`);
   if (data.rows.length === 0) { out.error(`tooltune eval: no valid rows in ${args.data}`); return 1; }
 
-  const report = evaluate(data.rows, (row) => preds.outputs.get(row.id), getCodec(args.codec!), args.match as MatchMode);
+  const codec = args.codec ?? preds.codec ?? 'hermes';
+  if (!isCodecName(codec)) { out.error(`tooltune eval: the model's codec "${codec}" is unknown; give --codec`); return 2; }
+  const report = evaluate(data.rows, (row) => preds.outputs.get(row.id), getCodec(codec), args.match as MatchMode);
   if (args.json) {
     out.log(JSON.stringify({
       codec: report.codec, match: report.match, overall: report.overall, by_category: report.byCategory, missing: report.missing,
@@ -107,6 +127,26 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
     }
   }
   return errors ? 1 : 0;
+}
+
+/** The exported model's greedy answer to every row (its own tools), and the codec its family writes. */
+async function modelPredictions(model: string, rows: readonly DatasetRow[], variant: 'fp32' | 'int8', maxNewTokens: number,
+  progress: (s: string) => void): Promise<{ outputs: Map<string, string>; codec: string }> {
+  const engine = new CompletionEngine();
+  const outputs = new Map<string, string>();
+  let codec = 'hermes';
+  const t0 = performance.now();
+  try {
+    for (const [i, row] of rows.entries()) {
+      const r = await engine.complete({ modelDir: model, messages: row.messages, tools: row.tools, backend: 'ort', variant, maxNewTokens });
+      outputs.set(row.id, r.text);
+      codec = r.codec;
+      if ((i + 1) % 50 === 0 || i + 1 === rows.length) progress(`generated ${i + 1}/${rows.length} answers (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    await engine.unload();
+  }
+  return { outputs, codec };
 }
 
 export default function run(argv: string[]): Promise<number> {

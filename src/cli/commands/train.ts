@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, PRESETS, resolveConfig, type ConfigInput, type PresetName, type TrainConfig } from '../../train/config';
-import { loadConfigFile } from '../../train/configFile';
+import { loadConfigFile, readConfigInputs } from '../../train/configFile';
 import { train, type TrainOutcome, type TrainRequest } from '../../train/loop';
 import { createReporter, type ReporterMode } from '../../train/reporter';
 import type { EngineClient } from '../../engine/client';
@@ -12,7 +12,8 @@ import type { EngineClient } from '../../engine/client';
 export const TRAIN_USAGE = `usage: tooltune train --tools T --data D [--eval-data E] --model <folder|hf-id|demo>
                       [--preset ${PRESETS.join('|')}] [--config C] [--out DIR] [--name NAME]
                       [--steps N] [--seed N] [--events jsonl] [--resume RUN_DIR] [--python PATH]
-  --config   a config file (JSON with comments); default .tooltune/config.json when it exists
+  --config   a config file (JSON with comments); default .tooltune/config.json when it exists; its tools,
+             data and eval_data (paths relative to the workspace folder) stand in for missing flags
   --out      folder receiving run folders (default .tooltune/runs)
   --events   jsonl: one JSON event per stdout line (for the VS Code extension)
   --resume   continue a run folder from its last checkpoint`;
@@ -67,6 +68,24 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   return a;
 }
 
+function configFileOf(a: TrainArgs, cwd: string): string | undefined {
+  return a.config ?? (existsSync(join(cwd, '.tooltune', 'config.json')) ? join(cwd, '.tooltune', 'config.json') : undefined);
+}
+
+/** --tools / --data / --eval-data not given: take them from the config file (the extension's Train command saves
+ *  them there). Flags win. `eval_split` is the extension's (it writes the split files); here it needs --eval-data. */
+export function inputsFromConfigFile(a: TrainArgs, cwd = process.cwd()): void {
+  const file = configFileOf(a, cwd);
+  if (!file || (a.tools && a.data && a.evalData)) return;
+  const c = readConfigInputs(file);
+  a.tools ??= c.tools;
+  a.data ??= c.data;
+  if (c.eval_data) a.evalData ??= c.eval_data;
+  else if (c.eval_split !== undefined && !a.evalData) {
+    console.error(`tooltune train: ${file}: eval_split is applied by the VS Code extension; the CLI evaluates on --eval-data (none given: no evaluation)`);
+  }
+}
+
 /** The config from --config (or .tooltune/config.json), the preset and the command-line overrides. */
 export function configFromArgs(a: TrainArgs, cwd = process.cwd()): TrainConfig {
   const overrides: ConfigInput = {};
@@ -75,7 +94,7 @@ export function configFromArgs(a: TrainArgs, cwd = process.cwd()): TrainConfig {
   if (a.name) overrides.name = a.name;
   if (a.steps !== undefined) overrides.max_steps = a.steps;
   if (a.seed !== undefined) overrides.seed = a.seed;
-  const file = a.config ?? (existsSync(join(cwd, '.tooltune', 'config.json')) ? join(cwd, '.tooltune', 'config.json') : undefined);
+  const file = configFileOf(a, cwd);
   return file ? loadConfigFile(file, overrides) : resolveConfig({}, overrides);
 }
 
@@ -106,6 +125,7 @@ export default async function run(argv: string[]): Promise<number> {
     a = parseTrainArgs(argv);
     if (a.help) { console.log(TRAIN_USAGE); return 0; }
     if (!a.resume) {
+      inputsFromConfigFile(a);
       const missing = (['tools', 'data'] as const).filter((k) => !a[k]);
       if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(' and ')}`);
     }

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { trustGate } from '../trust';
 import { validateCall } from '../../core/validate-call';
 import type { ToolDef } from '../../core/types';
 import { CancelledError, type InferenceService } from '../../infer/service';
@@ -32,7 +33,7 @@ export class InlineToolCallProvider implements vscode.InlineCompletionItemProvid
 
   async provideInlineCompletionItems(doc: vscode.TextDocument, pos: vscode.Position, _ctx: vscode.InlineCompletionContext,
     token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[]> {
-    if (!vscode.workspace.isTrusted) return [];
+    if (trustGate(vscode.workspace.isTrusted, 'Ghost text')) return []; // silent: ghost text has no place for a message
     const plan = planFor(doc, pos);
     if (!plan) return [];
     const modelDir = await this.deps.modelDir();

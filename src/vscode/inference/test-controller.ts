@@ -9,6 +9,7 @@ import type { InferenceService } from '../../infer/service';
 import { runToolTestText, summaryLine, type CaseOutcome } from '../../infer/tooltest-runner';
 import { caseId, outcomeMessage, outcomeOutput, selectCases } from './test-results';
 import type { ToolsCache } from './tools-cache';
+import { trustGate } from '../trust';
 
 export interface TestDeps {
   service: Pick<InferenceService, 'complete'>;
@@ -18,6 +19,8 @@ export interface TestDeps {
   baseModelDir: (tuned: string) => string;
   tools: ToolsCache;
   log: (message: string) => void;
+  /** Workspace Trust (default: vscode.workspace.isTrusted); untrusted → every run errors with the reason. */
+  isTrusted?: () => boolean;
 }
 
 export class ToolTestController implements vscode.Disposable {
@@ -81,6 +84,8 @@ export class ToolTestController implements vscode.Disposable {
     const run = this.controller.createTestRun(request);
     const label = profile === 'tuned' ? 'tuned model' : 'base model';
     try {
+      const refusal = trustGate(this.deps.isTrusted?.() ?? vscode.workspace.isTrusted, 'Tool-call tests');
+      if (refusal) throw new Error(refusal);
       const tuned = await this.deps.modelDir();
       if (!tuned) throw new Error('no trained model yet: finish a training run (it writes final/ with onnx/model.onnx), then run the tests');
       const modelDir = profile === 'tuned' ? tuned : this.deps.baseModelDir(tuned);

@@ -55,3 +55,30 @@ test('tooltune test runs the sample cases headless and prints a summary line', a
   assert.equal(code, 1);
   assert.ok(lines.some((l) => l.startsWith('✗ weather with unit (line 3,')), lines.join('\n'));
 });
+
+test('tooltune eval --model scores the exported model\'s greedy answers (fp32 and int8) with the model family\'s codec', async () => {
+  const { evalCommand } = await import('../../../src/cli/commands/eval');
+  const rows = readFileSync(join(ROOT, 'sample-workspace/eval.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 4);
+  const data = join(out, 'four.jsonl');
+  writeFileSync(data, rows.join('\n') + '\n');
+  for (const variant of [[], ['--int8']]) {
+    const logs: string[] = [];
+    const errs: string[] = [];
+    const code = await evalCommand(['--tools', join(ROOT, 'sample-workspace/tools.json'), '--data', data, '--model', out,
+      '--max-new-tokens', '6', '--json', ...variant], { log: (s) => logs.push(s), error: (s) => errs.push(s) });
+    assert.equal(code, 0, errs.join('\n'));
+    const r = JSON.parse(logs[logs.length - 1]!);
+    assert.equal(r.codec, 'hermes');                     // a qwen3 folder: Hermes <tool_call> blocks
+    assert.equal(r.overall.n, 4);
+    assert.equal(r.rows.length, 4);
+    assert.deepEqual(r.missing, []);                     // every row got an answer from the model
+    // a random model writes no valid call: every row that expects one is wrong, with a reason
+    for (const row of r.rows.filter((x: { category: string }) => x.category !== 'no_call')) {
+      assert.equal(row.correct, false);
+      assert.ok(row.reasons.length > 0);
+    }
+  }
+  const errs: string[] = [];
+  assert.equal(await evalCommand(['--data', data, '--model', out, '--predictions', data], { log: () => {}, error: (s) => errs.push(s) }), 2);
+  assert.match(errs[0]!, /one of --predictions or --model/);
+});

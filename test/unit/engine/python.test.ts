@@ -44,8 +44,10 @@ test('preflight: nothing usable → ok false, every candidate explained', async 
   assert.match(formatPreflight(r), /No Python with torch was found/);
 });
 
-test('torchInstallFix names apt on Linux and a venv elsewhere', () => {
-  assert.match(torchInstallFix('python3', 'linux'), /sudo apt install python3-torch libopenblas0-pthread/);
+test('torchInstallFix offers a venv command (never sudo) and names the Debian packages on Linux', () => {
+  assert.match(torchInstallFix('python3', 'linux'), /`python3 -m venv ~\/\.tooltune-venv && ~\/\.tooltune-venv\/bin\/pip install torch`/);
+  assert.match(torchInstallFix('python3', 'linux'), /python3-torch and libopenblas0-pthread/);
+  assert.doesNotMatch(torchInstallFix('python3', 'linux'), /sudo/);
   assert.match(torchInstallFix('python3', 'darwin'), /pip install torch/);
   assert.doesNotMatch(torchInstallFix('python3', 'darwin'), /apt/);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, DEFAULT_CONFIG, grpoOptimizer, resolveConfig } from '../../../src/train/config';
-import { parseConfigText } from '../../../src/train/configFile';
+import { INPUT_KEYS, parseConfigText, readConfigInputs } from '../../../src/train/configFile';
 
 test('defaults follow TRL; presets change what their papers say', () => {
   const d = resolveConfig();
@@ -81,7 +81,9 @@ test('the JSON Schema for VS Code lists exactly the config fields, with the same
   const { readFileSync } = await import('node:fs');
   const schema = JSON.parse(readFileSync(new URL('../../../schemas/tooltune-config.schema.json', import.meta.url), 'utf8'));
   const fields = Object.keys(DEFAULT_CONFIG).sort();
-  assert.deepEqual(Object.keys(schema.properties).filter((k) => k !== 'preset').sort(), fields);
+  const inputs: readonly string[] = INPUT_KEYS;
+  assert.deepEqual(Object.keys(schema.properties).filter((k) => k !== 'preset' && !inputs.includes(k)).sort(), fields);
+  for (const k of INPUT_KEYS) assert.ok(schema.properties[k]?.description, `schema documents ${k}`);
   for (const k of fields) {
     const v = (DEFAULT_CONFIG as unknown as Record<string, unknown>)[k];
     if (v !== null && typeof v === 'object') {
@@ -94,4 +96,26 @@ test('the JSON Schema for VS Code lists exactly the config fields, with the same
   const validate = new Ajv({ strict: false }).compile(schema);
   assert.equal(validate({ preset: 'toolexpander', max_steps: 5, toolexpander: { few_shot: 3 } }), true);
   assert.equal(validate({ max_stepz: 5 }), false);
+  // exactly what the extension's Train command writes (src/vscode/projectConfig.ts) is valid too
+  assert.equal(validate({ tools: 'tools.json', data: 'train.jsonl', eval_split: 10, model: 'demo', preset: 'demo' }), true, JSON.stringify(validate.errors));
+  assert.equal(validate({ tools: 'tools.json', data: 'train.jsonl', eval_data: 'eval.jsonl', model: 'demo' }), true);
+  assert.equal(validate({ eval_split: 150 }), false);
+});
+
+test('config file: the input files the extension saves are accepted, checked, and resolved against the workspace', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  // the training settings ignore them
+  const cfg = parseConfigText('{\n  "tools": "t.json", "data": "d.jsonl", "eval_split": 10,\n  "max_steps": 3\n}', 'c.json');
+  assert.equal(cfg.max_steps, 3);
+  assert.ok(!('tools' in cfg) && !('eval_split' in cfg));
+  assert.throws(() => parseConfigText('{\n  "data": 5\n}', 'c.json'), /c\.json:2:11: data: must be a file path/);
+  assert.throws(() => parseConfigText('{\n  "eval_split": 100\n}', 'c.json'), /c\.json:2:17: eval_split: must be a percentage between 0 and 100, got 100/);
+  const root = mkdtempSync(join(tmpdir(), 'tt-cfg-'));
+  mkdirSync(join(root, '.tooltune'));
+  const file = join(root, '.tooltune', 'config.json');
+  writeFileSync(file, '{\n  // saved by the Train command\n  "tools": "tools.json",\n  "data": "data/train.jsonl",\n  "eval_split": 10,\n  "model": "demo"\n}\n');
+  assert.deepEqual(readConfigInputs(file), { tools: join(root, 'tools.json'), data: join(root, 'data', 'train.jsonl'), eval_split: 10 });
+  assert.throws(() => readConfigInputs(join(root, 'missing.json')), /missing\.json: \(file\): cannot be read \(ENOENT\)/);
 });

@@ -118,3 +118,18 @@ test('readRun returns config, metrics, evals and rollouts', () => {
     assert.deepEqual(r.problems, []);
   } finally { rmSync(d, { recursive: true, force: true }); }
 });
+
+test('runInputs reads the input files a run was started with, and is empty for a folder without them', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { runInputs } = await import('../../../src/train/runReader');
+  const dir = mkdtempSync(join(tmpdir(), 'tt-run-inputs-'));
+  assert.deepEqual(runInputs(dir), {});
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ max_steps: 3, inputs: { tools: '/w/tools.json', data: '/w/train.jsonl', evalData: '/w/eval.jsonl' } }));
+  assert.deepEqual(runInputs(dir), { tools: '/w/tools.json', data: '/w/train.jsonl', evalData: '/w/eval.jsonl' });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ inputs: { tools: '/w/tools.json', data: '/w/train.jsonl' } }));
+  assert.deepEqual(runInputs(dir), { tools: '/w/tools.json', data: '/w/train.jsonl' });
+  writeFileSync(join(dir, 'config.json'), '{ torn');
+  assert.deepEqual(runInputs(dir), {});
+});
