@@ -23,12 +23,19 @@ export function runCodec(modelDir: string): CodecName | undefined {
 }
 
 /**
- * The exported base model of the run whose final/ is `modelDir`. Throws with the fix when it cannot be used:
- * the run started from a hub id or the demo model (no local folder), or the base folder has no ONNX export.
+ * The exported base model of the run whose final/ is `modelDir`: the run's SFT warm start (`sft/`, exported at the
+ * end of training: the model GRPO started from, so the comparison shows what GRPO changed), else the model the run
+ * started from. Throws with the fix when neither can be used: the run started from a hub id or the demo model (no
+ * local folder), or the base folder has no ONNX export.
  */
 export function baseModelDir(modelDir: string, workspaceRoot?: string): string {
   const cfg = runConfig(modelDir);
   if (!cfg) throw new Error(`${modelDir} is not a run's final/ folder with a config.json next to it; the base model is unknown`);
+  const sft = join(dirname(resolve(modelDir)), 'sft');
+  if (existsSync(join(sft, 'onnx', 'model.onnx'))) return sft;
+  if (existsSync(join(sft, 'config.json'))) {
+    throw new Error(`the run's SFT warm start ${sft} has no ONNX export; run \`tooltune export --model ${sft}\` once`);
+  }
   const model = cfg.model;
   if (typeof model !== 'string' || !model) throw new Error(`${join(dirname(resolve(modelDir)), 'config.json')}: "model" is missing`);
   const candidates = isAbsolute(model) ? [model] : [workspaceRoot && resolve(workspaceRoot, model), resolve(model)].filter((x): x is string => !!x);

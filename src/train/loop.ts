@@ -235,6 +235,13 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       try {
         const ex = await engine.request('export_onnx', { out: finalDir });
         log('info', `ONNX export: ${ex.path} (${(ex.bytes / 1e6).toFixed(1)} MB, ${ex.seconds.toFixed(1)} s)`);
+        // The SFT warm start is the model GRPO began from: exported too, it is what the Testing view's "Base model"
+        // profile compares the tuned model with (infer/run-models.ts), i.e. what GRPO changed.
+        const sftDir = join(runDir, 'sft');
+        if (existsSync(join(sftDir, 'config.json'))) {
+          const sx = await engine.request('export_onnx', { out: sftDir, model_path: sftDir });
+          log('info', `ONNX export of the SFT warm start: ${sx.path} (${sx.seconds.toFixed(1)} s)`);
+        }
       } catch (e) {
         if (e instanceof EngineCrashedError) throw e;
         log('warning', `ONNX export failed, skipped (the model in ${finalDir} is complete; retry with tooltune export): ${(e as Error).message}`);

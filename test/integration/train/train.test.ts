@@ -58,6 +58,10 @@ test('train: 2 real GRPO steps stream parseable events and leave a complete run 
   assert.match(readFileSync(join(runDir, 'events.log'), 'utf8'), /phase grpo/);
   assert.match(readFileSync(join(runDir, 'events.log'), 'utf8'), /SFT cycle 2\/2: 2 steps from lr 0\.0005, fresh optimizer/);
   assert.ok(existsSync(join(runDir, 'sft', 'model.safetensors')) && existsSync(join(runDir, 'sft', 'tokenizer.json')), 'the SFT weights are a complete HF folder');
+  // exported too: the Testing view's "Base model" profile runs it (what GRPO changed)
+  assert.ok(existsSync(join(runDir, 'sft', 'onnx', 'model.onnx')), 'sft/onnx/model.onnx');
+  const { baseModelDir } = await import('../../../src/infer/run-models');
+  assert.equal(baseModelDir(join(runDir, 'final')), join(runDir, 'sft'));
 });
 
 test('train: a tokenizer without a chat template fails with the fix named', { timeout: 120_000 }, async () => {

@@ -39,3 +39,14 @@ test('baseModelDir names the fix for hub ids and the demo model', () => {
   assert.throws(() => baseModelDir(r.root, r.root), /not a run's final\/ folder/);
   rmSync(r.root, { recursive: true });
 });
+
+test('baseModelDir prefers the run\'s exported SFT warm start (the model GRPO began from), also for demo runs', () => {
+  const r = run({ model: 'demo' });
+  const sft = join(r.final, '..', 'sft');
+  mkdirSync(join(sft, 'onnx'), { recursive: true });
+  writeFileSync(join(sft, 'config.json'), '{}');
+  assert.throws(() => baseModelDir(r.final, r.root), /SFT warm start .* has no ONNX export; run `tooltune export --model/);
+  writeFileSync(join(sft, 'onnx', 'model.onnx'), '');
+  assert.equal(baseModelDir(r.final, r.root), join(r.root, '.tooltune', 'runs', 'r-1', 'sft'));
+  rmSync(r.root, { recursive: true });
+});
