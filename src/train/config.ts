@@ -80,6 +80,9 @@ export interface TrainConfig {
   prompts_per_step: number;
   /** G, samples per prompt (TRL default 8; paper 1 uses 8). */
   num_generations: number;
+  /** TRL's μ: optimizer updates per generated batch (default 1). Above 1 the sampling-time policy's log-probs are
+   *  computed once before the first update and the PPO ratio/clip applies to the later ones (PAPERS.md §4). */
+  num_iterations: number;
   /** Longest completion sampled; tool calls are short. */
   max_completion_length: number;
   /** Sampling temperature (TRL default 1.0: the policy's own distribution keeps the ratio exact). */
@@ -141,6 +144,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   max_minutes: 0,
   prompts_per_step: 4,
   num_generations: 8,
+  num_iterations: 1,
   max_completion_length: 128,
   temperature: 1.0,
   top_p: 1.0,
@@ -269,6 +273,7 @@ export function validateConfig(c: TrainConfig): void {
     ['seed', int(c.seed, 0), 'must be a non-negative integer.', 'For example 0.'],
     ['max_steps', int(c.max_steps, 0), 'must be a non-negative integer.', 'For example 100.'],
     ['prompts_per_step', int(c.prompts_per_step, 1), 'must be an integer ≥ 1.', 'For example 4.'],
+    ['num_iterations', int(c.num_iterations, 1), 'must be an integer ≥ 1.', 'Use 1 (TRL default); 2–4 reuse each generated batch for more updates.'],
     ['num_generations', int(c.num_generations, 2), 'must be an integer ≥ 2: GRPO compares samples within a group, one sample has no spread.', 'Use 8 (TRL default).'],
     ['max_completion_length', int(c.max_completion_length, 1), 'must be an integer ≥ 1.', 'For example 128.'],
     ['temperature', num(c.temperature, 0) && c.temperature > 0, 'must be > 0 for GRPO sampling (0 would be greedy: every sample identical, no signal).', 'Use 1.0 (TRL default).'],
@@ -332,7 +337,9 @@ export function validateConfig(c: TrainConfig): void {
 export function grpoOptimizer(c: TrainConfig): OptimizerConfig {
   return {
     lr: c.learning_rate, weight_decay: c.weight_decay, betas: [c.adam_beta1, c.adam_beta2], max_grad_norm: c.max_grad_norm,
-    schedule: c.lr_scheduler_type, warmup_steps: c.warmup_steps, total_steps: Math.max(1, c.max_steps),
+    schedule: c.lr_scheduler_type, warmup_steps: c.warmup_steps,
+    // one optimizer step per update: μ per GRPO step (TRL counts its scheduler the same way)
+    total_steps: Math.max(1, c.max_steps * c.num_iterations),
     num_cycles: c.num_cycles, gamma: c.gamma,
   };
 }

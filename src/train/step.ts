@@ -56,21 +56,30 @@ export async function grpoStep(engine: EngineClient, policy: Policy, sampler: Ba
   drawn.forEach((d, i) => sampler.record(d.row.id, scored.slice(i * G, (i + 1) * G).map((s) => s.correct), d.fewShot));
 
   // ---- update
-  // One update per batch (TRL's num_iterations = 1): no old_logprobs, so the engine uses the detached current
-  // log-probs and the ratio is exactly 1, as TRL does. Sampling-time log-probs come from a KV-cache decode (and, with
-  // LoRA, no dropout), so they drift from the update pass by rounding and would clip for no reason.
+  // num_iterations = 1 (TRL's default): no old_logprobs, so the engine uses the detached current log-probs and the
+  // ratio is exactly 1, as TRL does. Above 1, TRL takes the old policy's log-probs from a forward pass before the
+  // first update (not from sampling: a KV-cache decode drifts from the update pass by rounding and would clip for no
+  // reason); we do the same with evaluate_logprobs, then make μ updates on the same batch.
   const sequences: TrainSequence[] = gen.completions.map((c, k) => ({
     prompt_ids: prompts[Math.floor(k / G)].ids, completion_ids: c.ids, advantage: adv.advantages[k],
     truncated: c.finish_reason === 'length', group: Math.floor(k / G),
   }));
-  const upd = await engine.request('train_step', {
-    sequences, micro_batch_tokens: cfg.micro_batch_tokens,
-    loss: {
-      loss_type: cfg.loss_type, epsilon_low: cfg.epsilon, epsilon_high: cfg.epsilon_high, beta: cfg.beta,
-      max_completion_length: cfg.max_completion_length, mask_truncated_completions: cfg.mask_truncated_completions,
-      temperature: cfg.temperature,
-    },
-  });
+  if (cfg.num_iterations > 1) {
+    const old = await engine.request('evaluate_logprobs', {
+      sequences: sequences.map((s) => ({ prompt_ids: s.prompt_ids, completion_ids: s.completion_ids })), temperature: cfg.temperature,
+    });
+    sequences.forEach((s, k) => { s.old_logprobs = old.logprobs[k]; });
+  }
+  const loss = {
+    loss_type: cfg.loss_type, epsilon_low: cfg.epsilon, epsilon_high: cfg.epsilon_high, beta: cfg.beta,
+    max_completion_length: cfg.max_completion_length, mask_truncated_completions: cfg.mask_truncated_completions,
+    temperature: cfg.temperature,
+  };
+  let upd = await engine.request('train_step', { sequences, micro_batch_tokens: cfg.micro_batch_tokens, loss });
+  const first = upd;
+  for (let it = 1; it < cfg.num_iterations; it++) {
+    upd = await engine.request('train_step', { sequences, micro_batch_tokens: cfg.micro_batch_tokens, loss });
+  }
 
   // ---- metrics (TRL key names verbatim, PAPERS.md §4)
   const lengths = gen.completions.map((c) => c.ids.length);
@@ -88,11 +97,12 @@ export async function grpoStep(engine: EngineClient, policy: Policy, sampler: Ba
     'completions/min_length': Math.min(...lengths),
     'completions/max_length': Math.max(...lengths),
     'completions/clipped_ratio': gen.completions.filter((c) => c.finish_reason === 'length').length / lengths.length,
-    entropy: upd.entropy,
+    // entropy and loss of the batch as sampled (the first update); clipping shows on the later ones, so the last
+    entropy: first.entropy,
     'clip_ratio/low_mean': upd.clip_ratio.low_mean,
     'clip_ratio/high_mean': upd.clip_ratio.high_mean,
     'clip_ratio/region_mean': upd.clip_ratio.region_mean,
-    loss: upd.loss,
+    loss: first.loss,
     grad_norm: upd.grad_norm,
     learning_rate: upd.learning_rate,
     'hard_pool/size': sampler.poolSize,

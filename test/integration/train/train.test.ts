@@ -64,6 +64,22 @@ test('train: 2 real GRPO steps stream parseable events and leave a complete run 
   assert.equal(baseModelDir(join(runDir, 'final')), join(runDir, 'sft'));
 });
 
+test('train: num_iterations 2 makes two updates per generated batch against the sampling-time log-probs', { timeout: 300_000 }, async () => {
+  const model = await tinyModel();
+  const d = writeDomain();
+  const r = await runCli(['train', '--tools', d.tools, '--data', d.train, '--eval-data', d.eval, '--model', model,
+    '--config', tinyConfig(d.dir, { num_iterations: 2, lr_scheduler_type: 'linear', sft: { steps: 0 }, eval: { every: 0, max_rows: 2, pass_at_k: 0 } }),
+    '--out', join(d.dir, 'runs'), '--name', 'mu2', '--events', 'jsonl']);
+  assert.equal(r.code, 0, r.stderr);
+  const steps = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrainEvent).flatMap((e) => (e.type === 'step' ? [e.metrics] : []));
+  assert.equal(steps.length, 2);
+  // linear decay over max_steps × μ = 4 optimizer updates; a step reports its last update's rate:
+  // step 1 ran updates 0 and 1 (1 − 1/4), step 2 updates 2 and 3 (1 − 3/4). With μ = 1 it would be 1.0 and 0.5.
+  assert.ok(Math.abs(steps[0]!.learning_rate / 1e-3 - 0.75) < 1e-9, String(steps[0]!.learning_rate));
+  assert.ok(Math.abs(steps[1]!.learning_rate / 1e-3 - 0.25) < 1e-9, String(steps[1]!.learning_rate));
+  for (const m of steps) assert.ok(Number.isFinite(m['clip_ratio/region_mean']) && Number.isFinite(m.loss));
+});
+
 test('train: a tokenizer without a chat template fails with the fix named', { timeout: 120_000 }, async () => {
   const model = copyModel(await tinyModel());
   const cfgFile = join(model, 'tokenizer_config.json');

@@ -22,6 +22,10 @@ test('defaults follow TRL; presets change what their papers say', () => {
   assert.equal(t.beta, 0);
   assert.ok(t.epsilon_high > t.epsilon);
   assert.equal(grpoOptimizer(t).schedule, 'exponential');
+  // μ (TRL's num_iterations): the schedule counts optimizer updates, μ per step
+  assert.equal(d.num_iterations, 1);
+  assert.equal(grpoOptimizer(resolveConfig({ max_steps: 50, num_iterations: 3 })).total_steps, 150);
+  assert.throws(() => resolveConfig({ num_iterations: 0 }), /num_iterations: must be an integer ≥ 1/);
   // user input wins over the preset; command-line overrides win over both
   const u = resolveConfig({ preset: 'toolexpander', learning_rate: 2e-6 }, { max_steps: 7 });
   assert.equal(u.learning_rate, 2e-6);
