@@ -115,7 +115,7 @@ test('readable table, missing predictions and usage errors', async () => {
   assert.match(bad.err[0]!, /unknown codec "harmony"; use one of: hermes, llama3-json, pythonic, xlam, json/);
   const missing = collect();
   assert.equal(await evalCommand(['--data', EVAL], missing.io), 2);
-  assert.match(missing.err[0]!, /--data and --predictions are required/);
+  assert.match(missing.err[0]!, /--data and one of --predictions or --model are required/);
   const badPreds = collect();
   assert.equal(await evalCommand(['--tools', TOOLS, '--data', EVAL, '--predictions', join(ROOT, 'test/fixtures/bad-input/preds-not-json.jsonl')], badPreds.io), 1);
   assert.match(badPreds.err.join('\n'), /preds-not-json\.jsonl:1:1: error: invalid JSON/);
