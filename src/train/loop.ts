@@ -8,7 +8,7 @@
 // Sections: inputs → run folder → engine → model → SFT → eval → GRPO loop (checkpoint, stop) → final + export.
 // Everything written to the run folder is flushed as it happens; a crash marks the run failed and keeps it all.
 import { copyFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EngineClient, EngineCrashedError } from '../engine/client';
 import { PROTOCOL_VERSION } from '../engine/protocol';
 import { defaultCandidates, formatPreflight, preflight } from '../engine/python';
@@ -97,7 +97,9 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     for (const p of pf.problems.slice(0)) if (!/cannot import torch|not found/.test(p.message)) log('warning', `${p.message} — ${p.fix}`);
     const data = await loadInputs(inputs);
     for (const w of data.warnings) log('warning', w);
-    if (!writer) writer = RunWriter.create(req.runsDir, cfg.name, { ...cfg, inputs }, cfg.max_steps);
+    // Absolute paths in the run's config.json: a resume, "Evaluate Model" or the Runs view may start elsewhere.
+    const recorded: TrainInputs = { tools: resolve(inputs.tools), data: resolve(inputs.data), ...(inputs.evalData ? { evalData: resolve(inputs.evalData) } : {}) };
+    if (!writer) writer = RunWriter.create(req.runsDir, cfg.name, { ...cfg, inputs: recorded }, cfg.max_steps);
     const runDir = writer.dir;
     emit({ type: 'run_started', run_dir: runDir, name: cfg.name, config: cfg, total_steps: cfg.max_steps, ...(resumeFrom ? { resumed_from_step: resumeFrom.step } : {}) });
     writer.log('info', `python ${pf.python} torch ${pf.torchVersion} device ${pf.device}; ${data.train.length} train rows, ${data.eval.length} eval rows`);

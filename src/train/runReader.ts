@@ -3,7 +3,7 @@
 // line is never consumed, and the next tail picks it up once its newline lands. The extension (runs tree,
 // dashboard) and the CLI use this; it spawns nothing and imports no vscode.
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { RUN_FILES, type EvalRecord, type RolloutRecord, type RunStatus, type StepMetrics } from './events';
 
 /** A line that was complete but not valid JSON (a torn line in the middle means the writer was killed mid-line). */
@@ -140,12 +140,15 @@ export function lastJsonlRecord<T>(file: string, window = 64 * 1024): T | undefi
  * What state a run is in. status.json wins, except that a "running" run whose process is gone is reported as
  * "failed" (the trainer was killed before it could write its end). Without status.json, `final/` means completed.
  */
-/** The input files a run was started with (config.json's `inputs`, written by the run writer); {} when unknown. */
+/** The input files a run was started with (config.json's `inputs`, written by the run writer); {} when unknown.
+ *  Runs record absolute paths; a relative one (older runs) is taken relative to the workspace folder that holds
+ *  `.tooltune/runs/<run>`, where the trainer ran. */
 export function runInputs(dir: string): { tools?: string; data?: string; evalData?: string } {
   try {
     const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { inputs?: Record<string, unknown> };
     const i = c.inputs ?? {};
-    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    const base = resolve(dir, '..', '..', '..');
+    const str = (v: unknown) => (typeof v === 'string' && v ? (isAbsolute(v) ? v : resolve(base, v)) : undefined);
     const out: { tools?: string; data?: string; evalData?: string } = {};
     if (str(i.tools)) out.tools = str(i.tools);
     if (str(i.data)) out.data = str(i.data);

@@ -6,10 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ROOT, VT, runCommand, shot, startSession, stopSession, waitForText, type Session } from './harness';
+import { ROOT, VT, answerQuickPick, runCommand, shot, startSession, stopSession, waitForText, type Session } from './harness';
 
 /** Its own run folder (user data, workspace), so the other e2e file's fresh `.vscode-test/run/` is left alone. */
 const RUN_DIR = join(VT, 'run-inference');
@@ -46,6 +46,11 @@ function makeWorkspace(): void {
   mkdirSync(join(WORKSPACE, '.tooltune'), { recursive: true });
   writeFileSync(join(WORKSPACE, 'tools.json'), JSON.stringify(TOOLS, null, 2) + '\n');
   writeFileSync(join(WORKSPACE, 'train.jsonl'), trainRows());
+  // an eval split (recorded in the run's config.json): what "Evaluate Model" scores the exported model on
+  writeFileSync(join(WORKSPACE, 'eval.jsonl'), [
+    { id: 'e0', messages: [{ role: 'user', content: "What's the weather in Paris?" }], expected: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
+    { id: 'e1', messages: [{ role: 'user', content: 'Set a timer for 12 minutes.' }], expected: [{ name: 'set_timer', arguments: { minutes: 12 } }] },
+  ].map((r) => JSON.stringify(r)).join('\n') + '\n');
   writeFileSync(join(WORKSPACE, 'calls.tooltest'), [
     'tools: tools.json',
     '',
@@ -67,7 +72,7 @@ function makeWorkspace(): void {
 }
 `);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'train', '--tools', 'tools.json', '--data', 'train.jsonl',
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'train', '--tools', 'tools.json', '--data', 'train.jsonl', '--eval-data', 'eval.jsonl',
     '--model', 'demo', '--preset', 'demo', '--name', 'e2e', '--python', PYTHON], { cwd: WORKSPACE, encoding: 'utf8', maxBuffer: 1 << 26,
     // the demo model is built once into a cache under .vscode-test/, never into ~/.cache
     env: { ...process.env, TOOLTUNE_CACHE: join(VT, 'tooltune-cache') } });
@@ -165,4 +170,54 @@ test('ghost text after a `user:` line suggests the model\'s tool call, and Tab a
   // the file's own Paris case plus the accepted suggestion, now real text on line 13 (no ghost left)
   assert.equal((await accepted()).length, 2, (await lines.innerText()).replace(/\u00a0/g, ' '));
   assert.equal(await editor.locator('.ghost-text-decoration, .ghost-text').count(), 0);
+});
+
+/** The ToolTune output channel as VS Code writes it to disk (the newest window's log): read from the file, since the
+ *  Output panel is a virtualised editor that only renders the lines in view. */
+function toolTuneLog(): string {
+  const logs = join(RUN_DIR, 'user-data', 'logs');
+  const latest = readdirSync(logs).sort().pop();
+  if (!latest) return '';
+  const host = join(logs, latest, 'exthost1');
+  const dirs = existsSync(host) ? readdirSync(host).filter((d) => d.startsWith('output_logging_')) : [];
+  return dirs.flatMap((d) => readdirSync(join(host, d)).filter((f) => f.endsWith('ToolTune.log')).map((f) => readFileSync(join(host, d, f), 'utf8'))).join('\n');
+}
+
+async function waitForLog(re: RegExp, timeoutMs: number): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const text = toolTuneLog();
+    if (re.test(text)) return text;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${re} in the ToolTune log; it ends:\n${text.slice(-2000)}`);
+    await page.waitForTimeout(500);
+  }
+}
+
+test('Evaluate Model and Export Model from the palette: the run is scored on its eval split, its cases run, int8 is exported', { timeout: 300_000, skip }, async () => {
+  await runCommand(page, 'ToolTune: Evaluate Model');
+  await answerQuickPick(page, 'Evaluate which run', 'e2e');
+  // two CLI tasks: `tooltune eval --model` on the run's eval split, then `tooltune test` on the workspace's cases
+  // (whose failing timer case is a result, reported as such, not as a failed command)
+  let log = await waitForLog(/\[test\] Running 1 \.tooltest file against e2e-\S+ (finished|failed)[^\n]*/, 180_000)
+    .catch(async (e: unknown) => { await shot(page, 'inference-fail-evaluate'); throw e; });
+  assert.match(log, /\[eval\] Evaluating e2e-\S+ on \S+eval\.jsonl finished\./);
+  // the exported model answers the Paris row as it answers the Paris case: 1 of 2 right, the timer row wrong
+  assert.match(log, /overall\s+2\s+50\.0%/);
+  assert.match(log, /e1 \[single\]: missing call set_timer/);
+  assert.match(log, /\[test\] Running 1 \.tooltest file against e2e-\S+ finished; some cases failed \(see the log\)\./);
+  // (the ghost-text test above may have added its accepted case to the file: it passes too)
+  assert.match(log, /\d passed, 1 failed, 0 skipped, 0 errored \(\d cases\)/);
+  await runCommand(page, 'ToolTune: Show Log');
+  await waitForText(page, '.part.panel', /Running 1 \.tooltest file/, 10_000).catch(() => undefined); // let it render
+  await shot(page, 'inference-06-evaluate');
+
+  await runCommand(page, 'ToolTune: Export Model');
+  await answerQuickPick(page, 'Export which run', 'e2e');
+  await answerQuickPick(page, 'Export e2e', 'fp32 + int8 head');
+  log = await waitForLog(/\[export\] Exporting e2e-\S+ to ONNX (finished|failed)[^\n]*/, 180_000)
+    .catch(async (e: unknown) => { await shot(page, 'inference-fail-export'); throw e; });
+  assert.match(log, /\[export\] Exporting e2e-\S+ to ONNX finished\./);
+  const run = readdirSync(join(WORKSPACE, '.tooltune', 'runs'))[0]!;
+  assert.ok(existsSync(join(WORKSPACE, '.tooltune', 'runs', run, 'final', 'onnx', 'model_int8.onnx')), 'final/onnx/model_int8.onnx');
+  await shot(page, 'inference-07-exported');
 });

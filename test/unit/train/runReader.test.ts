@@ -132,4 +132,10 @@ test('runInputs reads the input files a run was started with, and is empty for a
   assert.deepEqual(runInputs(dir), { tools: '/w/tools.json', data: '/w/train.jsonl' });
   writeFileSync(join(dir, 'config.json'), '{ torn');
   assert.deepEqual(runInputs(dir), {});
+  // an older run with paths relative to the workspace (the folder holding .tooltune/runs/<run>)
+  const ws = mkdtempSync(join(tmpdir(), 'tt-ws-'));
+  const rd = join(ws, '.tooltune', 'runs', 'r-1');
+  (await import('node:fs')).mkdirSync(rd, { recursive: true });
+  writeFileSync(join(rd, 'config.json'), JSON.stringify({ inputs: { tools: 'tools.json', data: 'd/train.jsonl', evalData: 'eval.jsonl' } }));
+  assert.deepEqual(runInputs(rd), { tools: join(ws, 'tools.json'), data: join(ws, 'd', 'train.jsonl'), evalData: join(ws, 'eval.jsonl') });
 });
