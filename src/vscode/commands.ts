@@ -98,8 +98,12 @@ export async function resumeTraining(ctx: Ctx, arg?: { run?: RunSummary }): Prom
   const run = arg?.run ?? await pickRun(ctx, 'Resume which run?', (r) => r.status !== 'completed' && r.status !== 'running' && existsSync(join(r.dir, 'checkpoints')),
     'No stopped or failed run with a checkpoint under .tooltune/runs/.');
   if (!run) return;
-  const choices = readProjectConfig(root).choices;
-  if (!choices.tools || !choices.data) throw new UserError('Resume needs the tools and data files: run "ToolTune: Train Tool-Use Model" once so they are saved in .tooltune/config.json.');
+  // The run folder holds its own config and input paths (the trainer reads them on --resume); the project's saved
+  // choices are only a fallback for runs that predate recorded inputs.
+  const inputs = runInputs(run.dir);
+  const saved = readProjectConfig(root).choices;
+  const choices: ProjectChoices = inputs.tools && inputs.data ? { tools: inputs.tools, data: inputs.data, ...(inputs.evalData ? { eval_data: inputs.evalData } : {}) } : saved;
+  if (!choices.tools || !choices.data) throw new UserError(`${run.id} does not record its tools and data files, and .tooltune/config.json names none: run "ToolTune: Train Tool-Use Model" once, then resume.`);
   await launch(ctx, root, choices, ['--resume', run.dir]);
 }
 

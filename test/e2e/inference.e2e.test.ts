@@ -220,4 +220,10 @@ test('Evaluate Model and Export Model from the palette: the run is scored on its
   const run = readdirSync(join(WORKSPACE, '.tooltune', 'runs'))[0]!;
   assert.ok(existsSync(join(WORKSPACE, '.tooltune', 'runs', run, 'final', 'onnx', 'model_int8.onnx')), 'final/onnx/model_int8.onnx');
   await shot(page, 'inference-07-exported');
+  // The extension host measured its own event loop during every request of the tests above (Testing view, ghost
+  // text): printed for the record (the 50 ms target is a figure, reported in the README, not a timed assertion).
+  const delays = [...toolTuneLog().matchAll(/extension host event loop: max delay ([\d.]+) ms while generating/g)].map((m) => Number(m[1]));
+  console.log(`extension host event-loop max delay per request (ms): ${delays.join(', ')}`);
+  assert.ok(delays.length >= 3, 'one measurement per inference request');
+  assert.ok(delays.every((d) => Number.isFinite(d) && d >= 0));
 });

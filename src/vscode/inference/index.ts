@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { baseModelDir } from '../../infer/run-models';
+import { LoopDelayWatch } from '../../infer/loop-delay';
 import { InferenceService } from '../../infer/service';
 import { InlineToolCallProvider } from './inline-provider';
 import { ToolTestController } from './test-controller';
@@ -29,11 +30,21 @@ export function activateInference(context: vscode.ExtensionContext, host: Infere
     workerPath: join(context.extensionPath, 'dist', 'inferWorker.js'),
     log: (m) => log(`[inference] ${m}`),
   });
+  // The extension host's own event-loop delay while a request is in flight (issue #6 target: never > 50 ms), logged
+  // with each answer: the worker thread keeps generation off this thread, and this line shows it.
+  const watch = new LoopDelayWatch();
+  const watched: Pick<InferenceService, 'complete'> = {
+    complete: async (req, signal) => {
+      const { value, maxDelayMs } = await watch.track(service.complete(req, signal));
+      log(`[inference] extension host event loop: max delay ${maxDelayMs.toFixed(1)} ms while generating (${value.ids.length} tokens)`);
+      return value;
+    },
+  };
   const tools = new ToolsCache();
   const diagnostics = vscode.languages.createDiagnosticCollection('tooltune-inline');
-  const inline = new InlineToolCallProvider({ service, modelDir: host.latestModelDir, tools, diagnostics, log });
+  const inline = new InlineToolCallProvider({ service: watched, modelDir: host.latestModelDir, tools, diagnostics, log });
   const tests = new ToolTestController({
-    service, modelDir: host.latestModelDir, tools, log,
+    service: watched, modelDir: host.latestModelDir, tools, log,
     baseModelDir: (tuned) => baseModelDir(tuned, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath),
   });
   context.subscriptions.push(
@@ -43,7 +54,7 @@ export function activateInference(context: vscode.ExtensionContext, host: Infere
     vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
     // A suggestion's warning belongs to that suggestion: editing the line clears it.
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length && diagnostics.has(e.document.uri)) diagnostics.delete(e.document.uri); }),
-    { dispose: () => void service.dispose() },
+    { dispose: () => { watch.dispose(); void service.dispose(); } },
   );
   log('[inference] inline tool calls and .tooltest tests ready');
 }

@@ -92,6 +92,17 @@ test('toolrl: format {0,1} + correctness in [-3, 3]', () => {
   }
 });
 
+test('toolrl weights scale each part (format and correctness) independently', () => {
+  const E: ExpectedCall[] = [{ name: 'f', arguments: { a: 1, b: 2 } }];
+  const r = toolrlReward({ parsed: json.parse('{"name": "f", "arguments": {"a": 1, "b": 3}}'), expected: E }, { toolrl: { format: 0.5, correctness: 2 } });
+  close(r.parts.format!, 0.5);            // 0.5 × 1
+  close(r.parts.correctness!, 3);         // 2 × 1.5
+  close(r.reward, 3.5);
+  const d = toolrlReward({ parsed: json.parse('{"name": "f", "arguments": {"a": 1, "b": 3}}'), expected: E }, { toolrl: { correctness: 0 } });
+  close(d.parts.format!, 1);              // an unset weight keeps its default
+  close(d.reward, 1);
+});
+
 test('binary: 1 only for an exact multiset match of clean output', () => {
   const E: ExpectedCall[] = [{ name: 'f', arguments: { a: 1 } }, { name: 'g', arguments: {} }];
   const cases: Array<[string, string, ExpectedCall[], number]> = [
