@@ -245,7 +245,7 @@ test('Stop Training checkpoints and stops a running run', { timeout: 480_000, sk
   // Same choices (re-used from .tooltune/config.json), but a long run so there is something to stop.
   writeFileSync(join(WORKSPACE, '.tooltune', 'config.json'), `{
   "tools": "tools.json", "data": "train.jsonl", "eval_split": 10, "model": "demo", "preset": "demo",
-  "max_steps": 200, "prompts_per_step": 2, "num_generations": 2, "max_completion_length": 16,
+  "max_steps": 20000, "max_minutes": 3, "prompts_per_step": 2, "num_generations": 2, "max_completion_length": 16,
   "sft": { "steps": 0 }, "eval": { "every": 0, "max_rows": 4, "pass_at_k": 0 }, "save_steps": 0, "export_onnx": false
 }
 `);
@@ -254,7 +254,8 @@ test('Stop Training checkpoints and stops a running run', { timeout: 480_000, sk
     await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');                       // the saved choice is first ("last used")
   }
-  await page.locator('.statusbar-item', { hasText: /step [1-9]\d*\/200/ }).first().waitFor({ timeout: 300_000 });
+  // 20,000 steps (at ~0.1 s a step on an idle machine, 200 were over before the stop arrived), capped at 3 minutes
+  await page.locator('.statusbar-item', { hasText: /step [1-9]\d*\/20000/ }).first().waitFor({ timeout: 300_000 });
   await runCommand(page, 'ToolTune: Stop Training');
   // Earlier runs' notifications may still be in the DOM: wait for this run's outcome (a stop, or a failure).
   const done = page.getByText(/ToolTune: training (stopped|failed)/).first();
