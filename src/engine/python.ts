@@ -51,6 +51,16 @@ export function defaultCandidates(explicit?: string, env: NodeJS.ProcessEnv = pr
   return out;
 }
 
+/** The order the extension tries interpreters in: the setting, then the Python extension's active interpreter
+ *  (when there is one and it is not already listed), then the defaults. */
+export function withPythonExtension(list: readonly PythonCandidate[], fromExtension: string | undefined, hasSetting: boolean): PythonCandidate[] {
+  const out = [...list];
+  if (fromExtension && !out.some((c) => c.command === fromExtension)) {
+    out.splice(hasSetting ? 1 : 0, 0, { command: fromExtension, source: 'Python extension (active interpreter)' });
+  }
+  return out;
+}
+
 // Printed as one JSON line by the candidate; kept tiny so it runs on any Python 3.
 const PROBE = [
   'import json, sys',

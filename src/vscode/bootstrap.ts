@@ -22,12 +22,10 @@ export async function pythonFromPythonExtension(resource?: vscode.Uri): Promise<
 
 /** Ordered candidates: setting, Python extension, then the engine's defaults (TOOLTUNE_PYTHON, python3, …). */
 export async function pythonCandidates(setting: string | undefined, trusted: boolean, resource?: vscode.Uri): Promise<PythonCandidate[]> {
-  const { defaultCandidates } = await import('../engine/python');
-  const list = defaultCandidates(setting);
+  const { defaultCandidates, withPythonExtension } = await import('../engine/python');
   // The Python extension's choice names an executable too: only in a trusted workspace.
   const fromExt = mayAskPythonExtension(trusted) ? await pythonFromPythonExtension(resource) : undefined;
-  if (fromExt && !list.some((c) => c.command === fromExt)) list.splice(setting ? 1 : 0, 0, { command: fromExt, source: 'Python extension (active interpreter)' });
-  return list;
+  return withPythonExtension(defaultCandidates(setting), fromExt, !!setting);
 }
 
 export async function runPreflight(candidates: PythonCandidate[], diskPath: string | undefined): Promise<PreflightResult> {

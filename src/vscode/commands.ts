@@ -175,6 +175,8 @@ async function runCliTask(ctx: Ctx, root: string, title: string, args: string[],
 }
 
 export async function selectPython(ctx: Ctx): Promise<void> {
+  // it runs the chosen interpreter (the preflight), and the workspace setting it writes counts only when trusted
+  ctx.requireTrust('Choosing the Python interpreter');
   const root = ctx.workspaceRoot();
   const candidates = await pythonCandidates(ctx.config.pythonPath, vscode.workspace.isTrusted, root ? vscode.Uri.file(root) : undefined);
   const items: (vscode.QuickPickItem & { value?: string; browse?: boolean })[] = [

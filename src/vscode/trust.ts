@@ -19,7 +19,8 @@ export function mayAskPythonExtension(trusted: boolean): boolean {
 }
 
 /** Features that start processes or run the workspace's model. */
-export type GatedFeature = 'Training' | 'Resuming training' | 'Evaluation' | 'Export' | 'Tool-call tests' | 'Ghost text';
+export type GatedFeature = 'Training' | 'Resuming training' | 'Evaluation' | 'Export' | 'Tool-call tests' | 'Ghost text'
+  | 'Choosing the Python interpreter';
 
 /** undefined when allowed; else the message that says why not and how to allow it. */
 export function trustGate(trusted: boolean, what: GatedFeature): string | undefined {

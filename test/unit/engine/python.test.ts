@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCandidates, formatPreflight, preflight, torchInstallFix } from '../../../src/engine/python';
+import { defaultCandidates, formatPreflight, preflight, torchInstallFix, withPythonExtension } from '../../../src/engine/python';
 
 test('defaultCandidates: explicit setting, TOOLTUNE_PYTHON, PATH, system, deduplicated', () => {
   const c = defaultCandidates('/opt/py/bin/python', { TOOLTUNE_PYTHON: '/usr/bin/python3' });
@@ -50,4 +50,16 @@ test('torchInstallFix offers a venv command (never sudo) and names the Debian pa
   assert.doesNotMatch(torchInstallFix('python3', 'linux'), /sudo/);
   assert.match(torchInstallFix('python3', 'darwin'), /pip install torch/);
   assert.doesNotMatch(torchInstallFix('python3', 'darwin'), /apt/);
+});
+
+test('the Python extension\'s interpreter comes right after the setting, never twice', () => {
+  const base = defaultCandidates('/opt/py/bin/python', {});
+  const withExt = withPythonExtension(base, '/home/u/.venv/bin/python', true);
+  assert.deepEqual(withExt.slice(0, 2).map((c) => c.command), ['/opt/py/bin/python', '/home/u/.venv/bin/python']);
+  assert.equal(withExt[1]!.source, 'Python extension (active interpreter)');
+  const noSetting = withPythonExtension(defaultCandidates(undefined, {}), '/home/u/.venv/bin/python', false);
+  assert.equal(noSetting[0]!.command, '/home/u/.venv/bin/python');
+  // already listed (e.g. it is python3 on PATH): the list is unchanged
+  assert.deepEqual(withPythonExtension(base, 'python3', true), base);
+  assert.deepEqual(withPythonExtension(base, undefined, true), base);
 });

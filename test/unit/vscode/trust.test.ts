@@ -15,7 +15,7 @@ test('an untrusted workspace cannot choose the Python executable', () => {
 });
 
 test('every process-starting or model-running feature is refused when untrusted, with the way out', () => {
-  for (const f of ['Training', 'Resuming training', 'Evaluation', 'Export', 'Tool-call tests', 'Ghost text'] as const) {
+  for (const f of ['Training', 'Resuming training', 'Evaluation', 'Export', 'Tool-call tests', 'Ghost text', 'Choosing the Python interpreter'] as const) {
     assert.equal(trustGate(true, f), undefined, f);
     const msg = trustGate(false, f)!;
     assert.match(msg, new RegExp(`^${f} `));
