@@ -172,6 +172,36 @@ test('ghost text after a `user:` line suggests the model\'s tool call, and Tab a
   assert.equal(await editor.locator('.ghost-text-decoration, .ghost-text').count(), 0);
 });
 
+test('ghost text in a dataset JSONL row being written suggests its `expected` calls, and Tab accepts them', { timeout: 120_000, skip }, async () => {
+  await runCommand(page, 'View: Close All Editors');
+  await runCommand(page, 'Go to File...');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill('train.jsonl');
+  await page.locator('.quick-input-widget [role="option"]', { hasText: 'train.jsonl' }).first().click();
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.view-lines', { hasText: 'Paris' }).waitFor({ timeout: 20_000 });
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+End');                   // the empty line after the last row
+  // inserted as text (typed keys would meet the editor's bracket auto-closing), up to the `"expected":` key
+  const row = '{"id": "typed", "messages": [{"role": "user", "content": "Is it raining in Paris?"}], "expected":';
+  await page.keyboard.insertText(row);
+  await runCommand(page, 'Trigger Inline Suggestion');
+  const ghost = editor.locator('.ghost-text-decoration, .ghost-text').first();
+  await ghost.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => { await shot(page, 'inference-fail-jsonl-ghost'); throw e; });
+  const ghostText = (await editor.locator('.ghost-text-decoration, .ghost-text').allInnerTexts()).join('').replace(/\u00a0/g, ' ');
+  console.log('JSONL ghost text:', ghostText);
+  await shot(page, 'inference-06-jsonl-ghost-text');
+  // (the row's closing brace comes with the suggestion unless the editor already put one after the cursor)
+  assert.match(ghostText, /^ ?\[\{"name": "get_weather", "arguments": \{"city": "Paris"\}\}\]\}?$/);
+  await page.keyboard.press('Tab');
+  const typedRow = async () => (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ').split('\n').find((l) => l.includes('"id": "typed"')) ?? '';
+  const deadline = Date.now() + 10_000;
+  while (!(await typedRow()).endsWith('}') && Date.now() < deadline) await page.waitForTimeout(200);
+  // the accepted row is a complete dataset row whose expected call is the model's
+  const accepted = JSON.parse(await typedRow()) as { expected: unknown };
+  assert.deepEqual(accepted.expected, [{ name: 'get_weather', arguments: { city: 'Paris' } }]);
+});
+
 /** The ToolTune output channel as VS Code writes it to disk (the newest window's log): read from the file, since the
  *  Output panel is a virtualised editor that only renders the lines in view. */
 function toolTuneLog(): string {
