@@ -257,3 +257,27 @@ test('Evaluate Model and Export Model from the palette: the run is scored on its
   assert.ok(delays.length >= 3, 'one measurement per inference request');
   assert.ok(delays.every((d) => Number.isFinite(d) && d >= 0));
 });
+
+test('the Testing view\'s "Base model" profile runs the cases against the run\'s SFT warm start', { timeout: 150_000, skip }, async () => {
+  await runCommand(page, 'Testing: Focus on Test Explorer View');
+  const explorer = page.locator('.test-explorer');
+  const fileRow = explorer.locator('[role="treeitem"]', { hasText: 'calls.tooltest' }).first();
+  await fileRow.waitFor({ timeout: 30_000 });
+  // the file's context menu → "Execute Using Profile..." → the second run profile
+  await fileRow.click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-label', { hasText: 'Execute Using Profile...' }).first();
+  await item.waitFor({ timeout: 10_000 }).catch(async (e: unknown) => { await shot(page, 'inference-fail-base-menu'); throw e; });
+  await item.hover();                                   // the menu acts on the highlighted entry
+  await page.keyboard.press('Enter');
+  const base = page.locator('.quick-input-widget [role="option"]', { hasText: 'Base model' }).first();
+  await base.waitFor({ timeout: 20_000 }).catch(async (e: unknown) => { await shot(page, 'inference-fail-base-pick'); throw e; });
+  await shot(page, 'inference-08-profiles');
+  await base.click();
+  const output = await waitForText(page, '.part.panel', /\[base model\] \d+ passed, \d+ failed/, 90_000)
+    .catch(async (e: unknown) => { await shot(page, 'inference-fail-base-profile'); throw e; });
+  console.log((output.match(/\[base model\][^\n]*/) ?? [''])[0]);
+  // the SFT warm start (exported next to final/) answered: every case got a verdict, none errored
+  assert.match(output, /\[base model\] \d+ passed, \d+ failed, 0 skipped, 0 errored/);
+  assert.match(toolTuneLog(), /\[tests\] base model: /);
+  await shot(page, 'inference-09-base-model');
+});
