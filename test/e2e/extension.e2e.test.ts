@@ -5,8 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { lcg, metricsRow, writeRunFixture } from '../unit/vscode/runFixture';
 import { ROOT, VT, answerQuickPick, dashboardFrame, runCommand, shot, startSession, stopSession, type Session } from './harness';
@@ -263,4 +263,32 @@ test('Stop Training checkpoints and stops a running run', { timeout: 480_000, sk
   const msg = await done.innerText();
   await shot(page, '10-stopped');
   assert.match(msg, /training stopped at step \d+/, msg);
+});
+
+test('Resume Training continues the stopped run from its checkpoint', { timeout: 300_000, skip: !trainerAvailable() && 'dist/cli.js train is not built yet' }, async () => {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  const runs = join(WORKSPACE, '.tooltune', 'runs');
+  const stopped = readdirSync(runs).map((d) => join(runs, d)).find((d) => /"status":\s*"stopped"/.test(readFileSync(join(d, 'status.json'), 'utf8')));
+  assert.ok(stopped, 'the previous test left a stopped run');
+  const stoppedAt = (JSON.parse(readFileSync(join(stopped!, 'status.json'), 'utf8')) as { step: number }).step;
+  await runCommand(page, 'ToolTune: Resume Training');
+  await answerQuickPick(page, 'Resume which run', basename(stopped!));
+  // the same run folder goes on from its checkpoint: its events say so, and its step count passes the stop
+  const deadline = Date.now() + 180_000;
+  let events = '';
+  while (Date.now() < deadline) {
+    events = readFileSync(join(stopped!, 'events.log'), 'utf8');
+    const step = (JSON.parse(readFileSync(join(stopped!, 'status.json'), 'utf8')) as { step: number }).step;
+    if (/resuming from step \d+/.test(events) && step > stoppedAt) break;
+    await page.waitForTimeout(500);
+  }
+  assert.match(events, /resuming from step \d+/);
+  await page.locator('.statusbar-item', { hasText: /step \d+\/20000/ }).first().waitFor({ timeout: 60_000 });
+  await shot(page, '11-resumed');
+  await runCommand(page, 'ToolTune: Stop Training');
+  const done = page.getByText(/ToolTune: training (stopped|failed) at step/).first();
+  await done.waitFor({ timeout: 180_000 });
+  assert.match(await done.innerText(), /training stopped at step \d+/);
+  const after = (JSON.parse(readFileSync(join(stopped!, 'status.json'), 'utf8')) as { step: number }).step;
+  assert.ok(after > stoppedAt, `resumed past step ${stoppedAt}: now ${after}`);
 });
