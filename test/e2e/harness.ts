@@ -2,7 +2,7 @@
 // extension loaded from its folder (extensionDevelopmentPath), driven in Debian's Chromium by playwright-core.
 // Recipe and findings: shared/E2E.md. Everything lands in .vscode-test/run/ (fresh per run); nothing in $HOME.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
@@ -26,7 +26,11 @@ async function healthy(port: number, timeoutMs: number): Promise<boolean> {
 
 /** Start code-server on 127.0.0.1 (no auth, no telemetry, fresh dirs) and open `workspace` in Chromium. `runDir` holds
  *  the user data, XDG dirs and extensions folder (a test file that keeps its own workspace there passes its own). */
-export async function startSession(workspace: string, env: NodeJS.ProcessEnv = {}, runDir = join(VT, 'run')): Promise<Session> {
+export async function startSession(workspace: string, env: NodeJS.ProcessEnv = {}, runDir = join(VT, 'run'),
+  opts: { trusted?: boolean } = {}): Promise<Session> {
+  // trusted (the default): Workspace Trust off. trusted false: trust on and never prompted, so the folder opens in
+  // Restricted Mode (what a user who answers "No, I don't trust the authors" gets).
+  const trusted = opts.trusted ?? true;
   const port = Number(process.env.E2E_PORT ?? 38471);
   for (const d of ['cfg', 'xdg-data', 'xdg-cache', 'user-data/User', 'extensions']) mkdirSync(join(runDir, d), { recursive: true });
   mkdirSync(SHOTS, { recursive: true });
@@ -38,6 +42,8 @@ export async function startSession(workspace: string, env: NodeJS.ProcessEnv = {
     // xterm (the Test Results output) draws its text on a canvas when WebGL comes up, which headless Chromium does on
     // some runs and not others; the DOM renderer keeps the text readable by the tests every time.
     'terminal.integrated.gpuAcceleration': 'off',
+    ...(trusted ? {} : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never',
+      'security.workspace.trust.emptyWindow': false }),
   }));
   const serverEnv = {
     ...process.env, ...env,
@@ -45,7 +51,7 @@ export async function startSession(workspace: string, env: NodeJS.ProcessEnv = {
   };
   const server = spawn(NODE24, [CS_ENTRY, '--config', join(runDir, 'cfg', 'config.yaml'), '--user-data-dir', join(runDir, 'user-data'),
     '--extensions-dir', join(runDir, 'extensions'), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
+    '--disable-update-check', ...(trusted ? ['--disable-workspace-trust'] : []), '--disable-getting-started-override', '--ignore-last-opened',
     // the browser-side `payload` (extensionDevelopmentPath) is honoured only with the smoke-test driver enabled
     '--vscode-option', 'enable-smoke-test-driver'], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -131,4 +137,15 @@ export async function waitForText(page: Page, selector: string, re: RegExp, time
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${re} in ${selector}; it reads:\n${last.slice(-1500)}`);
     await page.waitForTimeout(250);
   }
+}
+
+/** An extension's output channel as VS Code writes it to disk (the newest window's log under `runDir`): read from the
+ *  file, since the Output panel is a virtualised editor that only renders the lines in view. */
+export function outputChannelLog(runDir: string, channel = 'ToolTune'): string {
+  const logs = join(runDir, 'user-data', 'logs');
+  const latest = existsSync(logs) ? readdirSync(logs).sort().pop() : undefined;
+  if (!latest) return '';
+  const host = join(logs, latest, 'exthost1');
+  const dirs = existsSync(host) ? readdirSync(host).filter((d) => d.startsWith('output_logging_')) : [];
+  return dirs.flatMap((d) => readdirSync(join(host, d)).filter((f) => f.endsWith(`${channel}.log`)).map((f) => readFileSync(join(host, d, f), 'utf8'))).join('\n');
 }

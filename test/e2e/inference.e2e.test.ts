@@ -6,10 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ROOT, VT, answerQuickPick, runCommand, shot, startSession, stopSession, waitForText, type Session } from './harness';
+import { ROOT, VT, answerQuickPick, outputChannelLog, runCommand, shot, startSession, stopSession, waitForText, type Session } from './harness';
 
 /** Its own run folder (user data, workspace), so the other e2e file's fresh `.vscode-test/run/` is left alone. */
 const RUN_DIR = join(VT, 'run-inference');
@@ -202,16 +202,7 @@ test('ghost text in a dataset JSONL row being written suggests its `expected` ca
   assert.deepEqual(accepted.expected, [{ name: 'get_weather', arguments: { city: 'Paris' } }]);
 });
 
-/** The ToolTune output channel as VS Code writes it to disk (the newest window's log): read from the file, since the
- *  Output panel is a virtualised editor that only renders the lines in view. */
-function toolTuneLog(): string {
-  const logs = join(RUN_DIR, 'user-data', 'logs');
-  const latest = readdirSync(logs).sort().pop();
-  if (!latest) return '';
-  const host = join(logs, latest, 'exthost1');
-  const dirs = existsSync(host) ? readdirSync(host).filter((d) => d.startsWith('output_logging_')) : [];
-  return dirs.flatMap((d) => readdirSync(join(host, d)).filter((f) => f.endsWith('ToolTune.log')).map((f) => readFileSync(join(host, d, f), 'utf8'))).join('\n');
-}
+function toolTuneLog(): string { return outputChannelLog(RUN_DIR); }
 
 async function waitForLog(re: RegExp, timeoutMs: number): Promise<string> {
   const end = Date.now() + timeoutMs;
