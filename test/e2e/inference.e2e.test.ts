@@ -136,16 +136,21 @@ test('the Testing view runs a .tooltest file against the tuned model: one case p
   await shot(page, 'inference-03-failure-peek');
 });
 
-test('ghost text after a `user:` line suggests the model\'s tool call, and Tab accepts it', { timeout: 120_000, skip }, async () => {
+/** Open a workspace file alone (Go to File), wait for `shown` in it, and put the cursor at its end. */
+async function openAtEnd(file: string, shown: string) {
   await runCommand(page, 'View: Close All Editors');
   await runCommand(page, 'Go to File...');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.fill('calls.tooltest');
-  await page.locator('.quick-input-widget [role="option"]', { hasText: 'calls.tooltest' }).first().click();
+  await page.locator('.quick-input-widget input.input').fill(file);
+  await page.locator('.quick-input-widget [role="option"]', { hasText: file }).first().click();
   const editor = page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.view-lines', { hasText: 'weather in Paris' }).waitFor({ timeout: 20_000 });
+  await editor.locator('.view-lines', { hasText: shown }).waitFor({ timeout: 20_000 });
   await editor.locator('.view-lines').click();
   await page.keyboard.press('Control+End');
+  return editor;
+}
+
+test('ghost text after a `user:` line suggests the model\'s tool call, and Tab accepts it', { timeout: 120_000, skip }, async () => {
+  const editor = await openAtEnd('calls.tooltest', 'weather in Paris');
   // A new case: typing the `user:` line and Enter leaves the cursor on the empty line below it.
   await page.keyboard.type("\ncase: typed in the editor\nuser: Is it raining in Paris?\n", { delay: 10 });
   const ghost = editor.locator('.ghost-text-decoration, .ghost-text').first();
@@ -173,15 +178,7 @@ test('ghost text after a `user:` line suggests the model\'s tool call, and Tab a
 });
 
 test('ghost text in a dataset JSONL row being written suggests its `expected` calls, and Tab accepts them', { timeout: 120_000, skip }, async () => {
-  await runCommand(page, 'View: Close All Editors');
-  await runCommand(page, 'Go to File...');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.fill('train.jsonl');
-  await page.locator('.quick-input-widget [role="option"]', { hasText: 'train.jsonl' }).first().click();
-  const editor = page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.view-lines', { hasText: 'Paris' }).waitFor({ timeout: 20_000 });
-  await editor.locator('.view-lines').click();
-  await page.keyboard.press('Control+End');                   // the empty line after the last row
+  const editor = await openAtEnd('train.jsonl', 'Paris');   // the cursor on the empty line after the last row
   // inserted as text (typed keys would meet the editor's bracket auto-closing), up to the `"expected":` key
   const row = '{"id": "typed", "messages": [{"role": "user", "content": "Is it raining in Paris?"}], "expected":';
   await page.keyboard.insertText(row);
