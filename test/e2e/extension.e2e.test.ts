@@ -292,3 +292,21 @@ test('Resume Training continues the stopped run from its checkpoint', { timeout:
   const after = (JSON.parse(readFileSync(join(stopped!, 'status.json'), 'utf8')) as { step: number }).step;
   assert.ok(after > stoppedAt, `resumed past step ${stoppedAt}: now ${after}`);
 });
+
+test('Select Python Interpreter lists the candidates, checks the choice for torch and saves it for the workspace', { timeout: 180_000, skip: !trainerAvailable() && 'no Python with torch here' }, async () => {
+  const settings = join(WORKSPACE, '.vscode', 'settings.json');
+  assert.ok(!existsSync(settings) || !/tooltune\.pythonPath/.test(readFileSync(settings, 'utf8')), 'no interpreter chosen yet');
+  await runCommand(page, 'ToolTune: Select Python Interpreter');
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title', { hasText: 'Python for the ToolTune engine' }).waitFor({ timeout: 30_000 });
+  const rows = (await widget.locator('[role="option"] .label-name').allInnerTexts()).map((r) => r.replace(/\u00a0/g, ' '));
+  console.log('interpreter candidates:', rows);
+  assert.ok(rows.includes('python3') && rows.some((r) => /Browse for an interpreter/.test(r)), rows.join(', '));
+  await answerQuickPick(page, 'Python for the ToolTune engine', '/usr/bin/python3', 30_000, /^\/usr\/bin\/python3$/);
+  // the preflight imports torch in it; then the choice is the workspace's tooltune.pythonPath
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && !(existsSync(settings) && /tooltune\.pythonPath/.test(readFileSync(settings, 'utf8')))) await page.waitForTimeout(500);
+  assert.equal((JSON.parse(readFileSync(settings, 'utf8')) as Record<string, unknown>)['tooltune.pythonPath'], '/usr/bin/python3');
+  await page.getByText(/ToolTune: using \/usr\/bin\/python3 \(torch [\d.]+/).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+  await shot(page, '12-python-selected');
+});
