@@ -85,6 +85,7 @@ def hf_parity(device: str, work: str, log) -> Dict[str, Any]:
     except Exception as e:  # noqa: BLE001
         return {'skipped': f'transformers not importable: {e}'}
     out: Dict[str, Any] = {'transformers_version': transformers.__version__}
+    tf32 = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
     for fam, cfg in PARITY_FAMILIES.items():
         s = Session(lambda m, p: None)
         call(s, 'initialize', {'protocol_version': PROTOCOL_VERSION, 'device': device, 'dtype': 'float32', 'seed': 0})
@@ -123,7 +124,7 @@ def hf_parity(device: str, work: str, log) -> Dict[str, Any]:
             out[fam] = {'error': f'{type(e).__name__}: {e}'}
         log(f'parity {fam}: {out[fam]}')
         del s
-    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = tf32  # back to what they were before the parity check
     return out
 
 

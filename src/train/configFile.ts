@@ -48,6 +48,11 @@ function checkKeys(file: string, text: string, root: Node): void {
 
 /** Parse config text; `file` is only used in messages. Throws ConfigError with file:line:col. */
 export function parseConfigText(text: string, file: string, overrides: ConfigInput = {}): TrainConfig {
+  return parseConfigFile(text, file, overrides).config;
+}
+
+/** The training settings and the input-file keys (as written) of one config text, parsed once. */
+function parseConfigFile(text: string, file: string, overrides: ConfigInput): { config: TrainConfig; inputs: ConfigFileInputs } {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length) {
@@ -61,9 +66,13 @@ export function parseConfigText(text: string, file: string, overrides: ConfigInp
   checkKeys(file, text, root);
   const value = JSON.parse(JSON.stringify(nodeValue(root))) as ConfigInput & ConfigFileInputs;
   checkInputs(file, text, root, value);
-  for (const k of INPUT_KEYS) delete value[k];
+  const inputs: ConfigFileInputs = {};
+  for (const k of INPUT_KEYS) {
+    if (value[k] !== undefined) Object.assign(inputs, { [k]: value[k] });
+    delete value[k];
+  }
   try {
-    return resolveConfig(value, overrides);
+    return { config: resolveConfig(value, overrides), inputs };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // Point at the field when the file set it; a bad combination may involve a field the file left out.
@@ -91,29 +100,22 @@ export function configRoot(file: string): string {
   return basename(dir) === '.tooltune' ? dirname(dir) : dir;
 }
 
-/** The input files a config file names (`tools`, `data`, `eval_data` resolved against `configRoot`), checked as
- *  `parseConfigText` checks them. */
-export function readConfigInputs(file: string): ConfigFileInputs {
-  const text = readConfigText(file);
-  parseConfigText(text, file); // the same located errors as the training settings
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false })!;
-  const v = nodeValue(root) as ConfigFileInputs;
+/** Read a config file once: its training settings, and the input files it names (`tools`, `data`, `eval_data`
+ *  resolved against `configRoot`; `eval_split` as written). */
+export function readConfigFile(file: string, overrides: ConfigInput = {}): { config: TrainConfig; inputs: ConfigFileInputs } {
+  const { config, inputs } = parseConfigFile(readConfigText(file), file, overrides);
   const base = configRoot(file);
-  const out: ConfigFileInputs = {};
-  for (const k of ['tools', 'data', 'eval_data'] as const) if (v[k]) out[k] = isAbsolute(v[k]!) ? v[k] : resolve(base, v[k]!);
-  if (v.eval_split !== undefined) out.eval_split = v.eval_split;
-  return out;
+  for (const k of ['tools', 'data', 'eval_data'] as const) {
+    const v = inputs[k];
+    if (v) inputs[k] = isAbsolute(v) ? v : resolve(base, v);
+  }
+  return { config, inputs };
 }
 
 function nodeValue(n: Node): unknown {
   if (n.type === 'object') return Object.fromEntries((n.children ?? []).map((p) => [p.children![0].value, p.children![1] ? nodeValue(p.children![1]) : null]));
   if (n.type === 'array') return (n.children ?? []).map(nodeValue);
   return n.value;
-}
-
-/** Read and resolve a config file. */
-export function loadConfigFile(file: string, overrides: ConfigInput = {}): TrainConfig {
-  return parseConfigText(readConfigText(file), file, overrides);
 }
 
 function readConfigText(file: string): string {

@@ -233,21 +233,23 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     const finalDir = writer.finalDir;
     await engine.request('save', { path: finalDir, kind: 'merged' });
     copyTokenizerFiles(model.folder, finalDir);
-    if (cfg.export_onnx) {
+    // An export failure is a warning: the HF folder is complete and `tooltune export --model` can retry.
+    const exportOnnx = async (dir: string, what: string, modelPath?: string): Promise<boolean> => {
       try {
-        const ex = await engine.request('export_onnx', { out: finalDir });
-        log('info', `ONNX export: ${ex.path} (${(ex.bytes / 1e6).toFixed(1)} MB, ${ex.seconds.toFixed(1)} s)`);
-        // The SFT warm start is the model GRPO began from: exported too, it is what the Testing view's "Base model"
-        // profile compares the tuned model with (infer/run-models.ts), i.e. what GRPO changed.
-        const sftDir = join(runDir, 'sft');
-        if (existsSync(join(sftDir, 'config.json'))) {
-          const sx = await engine.request('export_onnx', { out: sftDir, model_path: sftDir });
-          log('info', `ONNX export of the SFT warm start: ${sx.path} (${sx.seconds.toFixed(1)} s)`);
-        }
+        const ex = await engine!.request('export_onnx', { out: dir, ...(modelPath ? { model_path: modelPath } : {}) });
+        log('info', `ONNX export of ${what}: ${ex.path} (${(ex.bytes / 1e6).toFixed(1)} MB, ${ex.seconds.toFixed(1)} s)`);
+        return true;
       } catch (e) {
         if (e instanceof EngineCrashedError) throw e;
-        log('warning', `ONNX export failed, skipped (the model in ${finalDir} is complete; retry with tooltune export): ${(e as Error).message}`);
+        log('warning', `ONNX export of ${what} failed, skipped (the model in ${dir} is complete; retry with tooltune export --model ${dir}): ${(e as Error).message}`);
+        return false;
       }
+    };
+    // The SFT warm start is the model GRPO began from: exported too, it is what the Testing view's "Base model"
+    // profile compares the tuned model with (infer/run-models.ts), i.e. what GRPO changed.
+    const sftDir = join(runDir, 'sft');
+    if (cfg.export_onnx && await exportOnnx(finalDir, 'the final model') && existsSync(join(sftDir, 'config.json'))) {
+      await exportOnnx(sftDir, 'the SFT warm start', sftDir);
     }
     writer.setStatus({ status: 'completed', step, final_dir: finalDir });
     emit({ type: 'phase', phase: 'done' });

@@ -136,27 +136,24 @@ export function lastJsonlRecord<T>(file: string, window = 64 * 1024): T | undefi
   return undefined;
 }
 
-/**
- * What state a run is in. status.json wins, except that a "running" run whose process is gone is reported as
- * "failed" (the trainer was killed before it could write its end). Without status.json, `final/` means completed.
- */
 /** The input files a run was started with (config.json's `inputs`, written by the run writer); {} when unknown.
  *  Runs record absolute paths; a relative one (older runs) is taken relative to the workspace folder that holds
  *  `.tooltune/runs/<run>`, where the trainer ran. */
 export function runInputs(dir: string): { tools?: string; data?: string; evalData?: string } {
-  try {
-    const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { inputs?: Record<string, unknown> };
-    const i = c.inputs ?? {};
-    const base = resolve(dir, '..', '..', '..');
-    const str = (v: unknown) => (typeof v === 'string' && v ? (isAbsolute(v) ? v : resolve(base, v)) : undefined);
-    const out: { tools?: string; data?: string; evalData?: string } = {};
-    if (str(i.tools)) out.tools = str(i.tools);
-    if (str(i.data)) out.data = str(i.data);
-    if (str(i.evalData)) out.evalData = str(i.evalData);
-    return out;
-  } catch { return {}; }
+  const i = readJsonFile<{ inputs?: Record<string, unknown> }>(join(dir, RUN_FILES.config))?.inputs ?? {};
+  const base = resolve(dir, '..', '..', '..');
+  const out: { tools?: string; data?: string; evalData?: string } = {};
+  for (const k of ['tools', 'data', 'evalData'] as const) {
+    const v = i[k];
+    if (typeof v === 'string' && v) out[k] = isAbsolute(v) ? v : resolve(base, v);
+  }
+  return out;
 }
 
+/**
+ * What state a run is in. status.json wins, except that a "running" run whose process is gone is reported as
+ * "failed" (the trainer was killed before it could write its end). Without status.json, `final/` means completed.
+ */
 export function summarizeRun(dir: string, isAlive: IsAlive = processIsAlive): RunSummary {
   const st = readJsonFile<RunStatusFile>(join(dir, RUN_FILES.status)) ?? {};
   const hasFinal = existsSync(join(dir, RUN_FILES.final));

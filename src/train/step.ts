@@ -97,7 +97,8 @@ export async function grpoStep(engine: EngineClient, policy: Policy, sampler: Ba
     'completions/min_length': Math.min(...lengths),
     'completions/max_length': Math.max(...lengths),
     'completions/clipped_ratio': gen.completions.filter((c) => c.finish_reason === 'length').length / lengths.length,
-    // entropy and loss of the batch as sampled (the first update); clipping shows on the later ones, so the last
+    // entropy and loss of the batch as sampled (the first update); clip ratios, grad norm and lr from the last update
+    // (with num_iterations > 1 only the later updates can clip)
     entropy: first.entropy,
     'clip_ratio/low_mean': upd.clip_ratio.low_mean,
     'clip_ratio/high_mean': upd.clip_ratio.high_mean,

@@ -166,12 +166,12 @@ async function runCliTask(ctx: Ctx, root: string, title: string, args: string[],
     return run.exited;
   });
   const known = code !== null ? outcomes[code] : undefined;
-  const msg = `ToolTune: ${title} ${code === 0 ? 'finished' : known ?? `failed (exit code ${code})`}.`;
-  ctx.output.appendLine(`[${args[0]}] ${msg.replace(/^ToolTune: /, '')}`);
+  const outcome = `${title} ${code === 0 ? 'finished' : known ?? `failed (exit code ${code})`}.`;
+  ctx.output.appendLine(`[${args[0]}] ${outcome}`);
   const show = code === 0 ? vscode.window.showInformationMessage : known ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
   // Not awaited: a notification's promise settles only when the user answers or dismisses it, and a caller may have
   // more work queued (Evaluate Model runs the .tooltest cases after the evaluation).
-  void show(msg, 'Show Log').then((choice) => { if (choice === 'Show Log') ctx.output.show(true); });
+  void show(`ToolTune: ${outcome}`, 'Show Log').then((choice) => { if (choice === 'Show Log') ctx.output.show(true); });
 }
 
 export async function selectPython(ctx: Ctx): Promise<void> {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, PRESETS, resolveConfig, type ConfigInput, type PresetName, type TrainConfig } from '../../train/config';
-import { loadConfigFile, readConfigInputs } from '../../train/configFile';
+import { readConfigFile } from '../../train/configFile';
 import { train, type TrainOutcome, type TrainRequest } from '../../train/loop';
 import { createReporter, type ReporterMode } from '../../train/reporter';
 import type { EngineClient } from '../../engine/client';
@@ -72,21 +72,9 @@ function configFileOf(a: TrainArgs, cwd: string): string | undefined {
   return a.config ?? (existsSync(join(cwd, '.tooltune', 'config.json')) ? join(cwd, '.tooltune', 'config.json') : undefined);
 }
 
-/** --tools / --data / --eval-data not given: take them from the config file (the extension's Train command saves
- *  them there). Flags win. `eval_split` is the extension's (it writes the split files); here it needs --eval-data. */
-export function inputsFromConfigFile(a: TrainArgs, cwd = process.cwd()): void {
-  const file = configFileOf(a, cwd);
-  if (!file || (a.tools && a.data && a.evalData)) return;
-  const c = readConfigInputs(file);
-  a.tools ??= c.tools;
-  a.data ??= c.data;
-  if (c.eval_data) a.evalData ??= c.eval_data;
-  else if (c.eval_split !== undefined && !a.evalData) {
-    console.error(`tooltune train: ${file}: eval_split is applied by the VS Code extension; the CLI evaluates on --eval-data (none given: no evaluation)`);
-  }
-}
-
-/** The config from --config (or .tooltune/config.json), the preset and the command-line overrides. */
+/** The config from --config (or .tooltune/config.json), the preset and the command-line overrides. Read once, the
+ *  same file also stands in for --tools / --data / --eval-data when they are not given (the extension's Train
+ *  command saves them there; flags win). `eval_split` is the extension's (it writes the split files). */
 export function configFromArgs(a: TrainArgs, cwd = process.cwd()): TrainConfig {
   const overrides: ConfigInput = {};
   if (a.preset) overrides.preset = a.preset;
@@ -95,7 +83,17 @@ export function configFromArgs(a: TrainArgs, cwd = process.cwd()): TrainConfig {
   if (a.steps !== undefined) overrides.max_steps = a.steps;
   if (a.seed !== undefined) overrides.seed = a.seed;
   const file = configFileOf(a, cwd);
-  return file ? loadConfigFile(file, overrides) : resolveConfig({}, overrides);
+  if (!file) return resolveConfig({}, overrides);
+  const { config, inputs } = readConfigFile(file, overrides);
+  if (!a.resume) {
+    a.tools ??= inputs.tools;
+    a.data ??= inputs.data;
+    if (inputs.eval_data) a.evalData ??= inputs.eval_data;
+    else if (inputs.eval_split !== undefined && !a.evalData) {
+      console.error(`tooltune train: ${file}: eval_split is applied by the VS Code extension; the CLI evaluates on --eval-data (none given: no evaluation)`);
+    }
+  }
+  return config;
 }
 
 /** Ctrl-C handling shared by train and demo: first SIGINT stops after the step, a second (or SIGTERM) at once. */
@@ -124,12 +122,11 @@ export default async function run(argv: string[]): Promise<number> {
   try {
     a = parseTrainArgs(argv);
     if (a.help) { console.log(TRAIN_USAGE); return 0; }
+    cfg = configFromArgs(a);
     if (!a.resume) {
-      inputsFromConfigFile(a);
       const missing = (['tools', 'data'] as const).filter((k) => !a[k]);
       if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(' and ')}`);
     }
-    cfg = configFromArgs(a);
   } catch (e) {
     if (e instanceof UsageError) { console.error(`tooltune train: ${e.message}\n${TRAIN_USAGE}`); return 2; }
     if (e instanceof ConfigError) { console.error(`tooltune train: ${e.message}`); return 2; }

@@ -19,8 +19,6 @@ export interface TestDeps {
   baseModelDir: (tuned: string) => string;
   tools: ToolsCache;
   log: (message: string) => void;
-  /** Workspace Trust (default: vscode.workspace.isTrusted); untrusted → every run errors with the reason. */
-  isTrusted?: () => boolean;
 }
 
 export class ToolTestController implements vscode.Disposable {
@@ -84,7 +82,8 @@ export class ToolTestController implements vscode.Disposable {
     const run = this.controller.createTestRun(request);
     const label = profile === 'tuned' ? 'tuned model' : 'base model';
     try {
-      const refusal = trustGate(this.deps.isTrusted?.() ?? vscode.workspace.isTrusted, 'Tool-call tests');
+      // VS Code asks for trust before a test run; this refusal stands should a run ever arrive untrusted
+      const refusal = trustGate(vscode.workspace.isTrusted, 'Tool-call tests');
       if (refusal) throw new Error(refusal);
       const tuned = await this.deps.modelDir();
       if (!tuned) throw new Error('no trained model yet: finish a training run (it writes final/ with onnx/model.onnx), then run the tests');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, DEFAULT_CONFIG, grpoOptimizer, resolveConfig } from '../../../src/train/config';
-import { INPUT_KEYS, parseConfigText, readConfigInputs } from '../../../src/train/configFile';
+import { INPUT_KEYS, parseConfigText, readConfigFile } from '../../../src/train/configFile';
 
 test('defaults follow TRL; presets change what their papers say', () => {
   const d = resolveConfig();
@@ -120,6 +120,6 @@ test('config file: the input files the extension saves are accepted, checked, an
   mkdirSync(join(root, '.tooltune'));
   const file = join(root, '.tooltune', 'config.json');
   writeFileSync(file, '{\n  // saved by the Train command\n  "tools": "tools.json",\n  "data": "data/train.jsonl",\n  "eval_split": 10,\n  "model": "demo"\n}\n');
-  assert.deepEqual(readConfigInputs(file), { tools: join(root, 'tools.json'), data: join(root, 'data', 'train.jsonl'), eval_split: 10 });
-  assert.throws(() => readConfigInputs(join(root, 'missing.json')), /missing\.json: \(file\): cannot be read \(ENOENT\)/);
+  assert.deepEqual(readConfigFile(file).inputs, { tools: join(root, 'tools.json'), data: join(root, 'data', 'train.jsonl'), eval_split: 10 });
+  assert.throws(() => readConfigFile(join(root, 'missing.json')), /missing\.json: \(file\): cannot be read \(ENOENT\)/);
 });
