@@ -240,10 +240,13 @@ test('Evaluate Model and Export Model from the palette: the run is scored on its
   await shot(page, 'inference-07-exported');
   // The extension host measured its own event loop during every request of the tests above (Testing view, ghost
   // text): printed for the record (the 50 ms target is a figure, reported in the README, not a timed assertion).
-  const delays = [...toolTuneLog().matchAll(/extension host event loop: max delay ([\d.]+) ms while generating/g)].map((m) => Number(m[1]));
-  console.log(`extension host event-loop max delay per request (ms): ${delays.join(', ')}`);
-  assert.ok(delays.length >= 3, 'one measurement per inference request');
-  assert.ok(delays.every((d) => Number.isFinite(d) && d >= 0));
+  const lines = [...toolTuneLog().matchAll(/extension host event loop while generating \d+ tokens: (max delay ([\d.]+) ms \(this thread busy ([\d.]+) ms(?:, waiting for a CPU core ([\d.]+) ms)?\))/g)];
+  console.log(`extension host event loop per request:\n  ${lines.map((m) => m[1]).join('\n  ')}`);
+  assert.ok(lines.length >= 3, 'one measurement per inference request');
+  for (const m of lines) {
+    const [delay, busy, wait] = [m[2], m[3], m[4] ?? '0'].map(Number);
+    assert.ok([delay, busy, wait].every((v) => Number.isFinite(v) && v! >= 0), m[1]);
+  }
 });
 
 test('the Testing view\'s "Base model" profile runs the cases against the run\'s SFT warm start', { timeout: 150_000, skip }, async () => {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { baseModelDir } from '../../infer/run-models';
-import { LoopDelayWatch } from '../../infer/loop-delay';
+import { describeLoopDelay, LoopDelayWatch } from '../../infer/loop-delay';
 import { InferenceService } from '../../infer/service';
 import { InlineToolCallProvider } from './inline-provider';
 import { ToolTestController } from './test-controller';
@@ -35,9 +35,9 @@ export function activateInference(context: vscode.ExtensionContext, host: Infere
   const watch = new LoopDelayWatch();
   const watched: Pick<InferenceService, 'complete'> = {
     complete: async (req, signal) => {
-      const { value, maxDelayMs } = await watch.track(service.complete(req, signal));
-      log(`[inference] extension host event loop: max delay ${maxDelayMs.toFixed(1)} ms while generating (${value.ids.length} tokens)`);
-      return value;
+      const report = await watch.track(service.complete(req, signal));
+      log(`[inference] extension host event loop while generating ${report.value.ids.length} tokens: ${describeLoopDelay(report)}`);
+      return report.value;
     },
   };
   const tools = new ToolsCache();
