@@ -10,7 +10,7 @@ import { readModelFolder, type ModelFolder } from './model-folder';
 import { runCodec } from './run-models';
 import { OrtDecoder, type Decoder, type DecoderBackend } from './onnx-decoder';
 import { TransformersDecoder } from './transformers-decoder';
-import type { CompletionRequest, CompletionResult } from './protocol';
+import type { CompletionRequest, CompletionResult, LoadRequest } from './protocol';
 
 interface Loaded {
   key: string;
@@ -30,7 +30,7 @@ export class CompletionEngine {
   constructor(private readonly log: (message: string) => void = () => {}) {}
 
   /** The loaded model for a request: cached while folder, export file, variant and backend stay the same. */
-  private async ensure(req: CompletionRequest): Promise<{ loaded: Loaded; loadMs: number }> {
+  private async ensure(req: LoadRequest): Promise<{ loaded: Loaded; loadMs: number }> {
     const backend: DecoderBackend = req.backend ?? 'ort';
     const model = readModelFolder(req.modelDir, req.variant ?? 'fp32');
     const key = `${backend}|${model.fingerprint}`;
@@ -55,6 +55,9 @@ export class CompletionEngine {
     this.log(`loaded ${model.onnxPath} (${backend}) in ${loadMs.toFixed(0)} ms`);
     return { loaded: this.loaded, loadMs };
   }
+
+  /** Loads the request's model now (ms spent; 0 when it was already loaded), so the next completion starts at once. */
+  async load(req: LoadRequest): Promise<number> { return (await this.ensure(req)).loadMs; }
 
   async complete(req: CompletionRequest, isCancelled: () => boolean = () => false): Promise<CompletionResult> {
     const { loaded, loadMs } = await this.ensure(req);

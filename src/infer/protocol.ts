@@ -25,6 +25,9 @@ export interface CompletionRequest {
   threads?: number;
 }
 
+/** What picks (and loads) a model: a load request warms the worker's one cached model ahead of the first completion. */
+export type LoadRequest = Pick<CompletionRequest, 'modelDir' | 'backend' | 'variant' | 'threads'>;
+
 export interface CompletionResult {
   /** The generated text (special tokens kept, as training decodes it), the end-of-turn token excluded. */
   text: string;
@@ -50,10 +53,12 @@ export interface CompletionResult {
 
 export type ToWorker =
   | { type: 'complete'; id: number; request: CompletionRequest }
+  | { type: 'load'; id: number; request: LoadRequest }
   | { type: 'cancel'; id: number }
   | { type: 'unload' };
 
 export type FromWorker =
   | { type: 'result'; id: number; result: CompletionResult }
+  | { type: 'loaded'; id: number; loadMs: number }
   | { type: 'error'; id: number; message: string; name: string }
   | { type: 'log'; message: string };

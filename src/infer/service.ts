@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CompletionRequest, CompletionResult, FromWorker, ToWorker } from './protocol';
+import type { CompletionRequest, CompletionResult, FromWorker, LoadRequest, ToWorker } from './protocol';
 
 export class InferenceError extends Error {
   constructor(message: string, name = 'InferenceError') { super(message); this.name = name; }
@@ -22,7 +22,7 @@ export interface InferenceServiceOptions {
   log?: (message: string) => void;
 }
 
-interface Pending { resolve: (r: CompletionResult) => void; reject: (e: Error) => void; cleanup: () => void }
+interface Pending { resolve: (r: CompletionResult | number) => void; reject: (e: Error) => void; cleanup: () => void }
 
 /** Finds the worker script: the bundled one beside dist/*.js, or the TypeScript source when running under tsx. */
 export function defaultWorkerPath(): string {
@@ -68,6 +68,7 @@ export class InferenceService {
     this.pending.delete(m.id);
     p.cleanup();
     if (m.type === 'result') p.resolve(m.result);
+    else if (m.type === 'loaded') p.resolve(m.loadMs);
     else p.reject(m.name === 'CancelledError' ? new CancelledError() : new InferenceError(m.message, m.name));
   }
 
@@ -86,11 +87,21 @@ export class InferenceService {
 
   /** Runs one completion in the worker. Rejects with CancelledError when `signal` aborts first. */
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
+    return this.send((id) => ({ type: 'complete', id, request }), signal) as Promise<CompletionResult>;
+  }
+
+  /** Starts the worker and loads the request's model now, so the next completion skips both; resolves to the ms the
+   *  load took (0 when that model was already loaded). Queued like a completion: requests after it wait for it. */
+  load(request: LoadRequest, signal?: AbortSignal): Promise<number> {
+    return this.send((id) => ({ type: 'load', id, request }), signal) as Promise<number>;
+  }
+
+  private send(message: (id: number) => ToWorker, signal?: AbortSignal): Promise<CompletionResult | number> {
     if (this.disposed) return Promise.reject(new InferenceError('the inference service was disposed'));
     if (signal?.aborted) return Promise.reject(new CancelledError());
     const w = this.ensureWorker();
     const id = this.nextId++;
-    return new Promise<CompletionResult>((resolve, reject) => {
+    return new Promise<CompletionResult | number>((resolve, reject) => {
       const onAbort = () => {
         // Answer the caller at once; the worker stops between decode steps and its late answer is dropped.
         if (!this.pending.delete(id)) return;
@@ -101,7 +112,7 @@ export class InferenceService {
       const cleanup = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, { resolve, reject, cleanup });
       w.ref();
-      this.post({ type: 'complete', id, request });
+      this.post(message(id));
     }).finally(() => { if (!this.pending.size) this.worker?.unref(); });
   }
 

@@ -22,6 +22,9 @@ export class Config {
   /** Rollouts shown per step in the Runs tree (each row's G samples count once each). */
   get treeMaxSteps(): number { return Math.max(1, this.cfg.get<number>('runs.maxStepsInTree', 50)); }
 
+  /** Load the newest model when a `.tooltest` file is opened (ghost text's first suggestion then skips the load). */
+  get loadModelOnOpen(): boolean { return this.cfg.get<boolean>('inline.loadModelOnOpen', true); }
+
   /** Settings whose change needs no reload: all of them are read on use. Kept for the pattern and for tests. */
   affects(e: vscode.ConfigurationChangeEvent): boolean { return e.affectsConfiguration(SECTION); }
 }

@@ -68,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const { listRuns } = await import('../train/runReader');
       return listRuns(r).find((x) => x.hasFinal)?.dir.concat('/final');
     },
+    loadModelOnOpen: () => c.config.loadModelOnOpen,
   })).catch((e: unknown) => output.appendLine(`[inference] not available: ${e instanceof Error ? e.message : String(e)}`));
 
   const t1 = performance.now();

@@ -240,12 +240,13 @@ test('Evaluate Model and Export Model from the palette: the run is scored on its
   await shot(page, 'inference-07-exported');
   // The extension host measured its own event loop during every request of the tests above (Testing view, ghost
   // text): printed for the record (the 50 ms target is a figure, reported in the README, not a timed assertion).
-  const lines = [...toolTuneLog().matchAll(/extension host event loop while generating \d+ tokens: (max delay ([\d.]+) ms \(this thread busy ([\d.]+) ms(?:, waiting for a CPU core ([\d.]+) ms)?\))/g)];
-  console.log(`extension host event loop per request:\n  ${lines.map((m) => m[1]).join('\n  ')}`);
-  assert.ok(lines.length >= 3, 'one measurement per inference request');
+  const lines = [...toolTuneLog().matchAll(/extension host event loop while (loading the model \(\d+ ms\)|generating \d+ tokens): max delay ([\d.]+) ms \(this thread busy ([\d.]+) ms(?:, waiting for a CPU core ([\d.]+) ms)?\)/g)];
+  console.log(`extension host event loop per request:\n  ${lines.map((m) => m[0]).join('\n  ')}`);
+  assert.ok(lines.filter((m) => m[1]!.startsWith('generating')).length >= 3, 'one measurement per inference request');
+  assert.ok(lines[0]![1]!.startsWith('loading the model'), 'the first request loaded the model, measured on its own');
   for (const m of lines) {
     const [delay, busy, wait] = [m[2], m[3], m[4] ?? '0'].map(Number);
-    assert.ok([delay, busy, wait].every((v) => Number.isFinite(v) && v! >= 0), m[1]);
+    assert.ok([delay, busy, wait].every((v) => Number.isFinite(v) && v! >= 0), m[0]);
   }
 });
 
@@ -271,4 +272,33 @@ test('the Testing view\'s "Base model" profile runs the cases against the run\'s
   assert.match(output, /\[base model\] \d+ passed, \d+ failed, 0 skipped, 0 errored/);
   assert.match(toolTuneLog(), /\[tests\] base model: /);
   await shot(page, 'inference-09-base-model');
+});
+
+test('opening a .tooltest file loads the model ahead of ghost text: its first suggestion then skips loading', { timeout: 120_000, skip }, async () => {
+  // The "Base model" run above left the SFT model in the worker; ghost text asks for the run's int8 export (made in
+  // the Export test), so opening the file must load that now.
+  const from = toolTuneLog().length;
+  const since = async (re: RegExp) => {
+    const end = Date.now() + 60_000;
+    for (;;) {
+      const m = toolTuneLog().slice(from).match(re);
+      if (m) return m[0];
+      if (Date.now() > end) { await shot(page, 'inference-fail-preload'); throw new Error(`timed out waiting for ${re}; the log ends:\n${toolTuneLog().slice(-2000)}`); }
+      await page.waitForTimeout(300);
+    }
+  };
+  const editor = await openAtEnd('calls.tooltest', 'weather in Paris');
+  console.log(await since(/\[inference\] ghost text: loaded \S+ \(int8\) in \d+ ms when calls\.tooltest was opened/));
+  console.log(await since(/\[inference\] extension host event loop while loading the model[^\n]*/));
+  assert.match(toolTuneLog().slice(from), /\[inference\] loaded \S+model_int8\.onnx \(ort\) in \d+ ms/);
+  await page.keyboard.type("\ncase: after the preload\nuser: Weather in Paris, please.\n", { delay: 10 });
+  const ghost = editor.locator('.ghost-text-decoration, .ghost-text').first();
+  await ghost.waitFor({ timeout: 30_000 }).catch(async () => {
+    await runCommand(page, 'Trigger Inline Suggestion');
+    await ghost.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => { await shot(page, 'inference-fail-preload-ghost'); throw e; });
+  });
+  const answered = await since(/\[inline\] \d+ call\(s\) in \d+ ms \([^\n]*\)/);
+  console.log(answered);
+  assert.doesNotMatch(answered, /load \d+ ms/, 'the suggestion found the model loaded');
+  await page.keyboard.press('Escape');
 });

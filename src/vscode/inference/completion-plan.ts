@@ -32,6 +32,11 @@ export interface CompletionPlan {
   stopAt: 'call' | 'turn';
 }
 
+/** Whether ghost text treats a document as a `.tooltest` file (its language, or its name when the mode is not set). */
+export function isToolTestDocument(doc: { languageId: string; uri: { path: string } }): boolean {
+  return doc.languageId === 'tooltest' || doc.uri.path.endsWith('.tooltest');
+}
+
 /** JSON with a space after `:` and `,` (the style of the sample files), keys in the call's own order. */
 export function spacedJson(v: Json | undefined): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);

@@ -2,7 +2,6 @@
 // prompt, what text) are in completion-plan.ts; this file is the VS Code adapter: debounce, cancellation (a keystroke
 // cancels the token, which aborts the worker request), a small answer cache, and schema validation — a suggestion
 // that breaks its tool's schema is flagged with a warning diagnostic on that line, never offered silently.
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { trustGate } from '../trust';
@@ -10,7 +9,8 @@ import { validateCall } from '../../core/validate-call';
 import type { ToolDef } from '../../core/types';
 import { CancelledError, type InferenceService } from '../../infer/service';
 import type { CompletionResult } from '../../infer/protocol';
-import { callsInserted, insertText, planJsonl, planKey, planTooltest, type CompletionPlan } from './completion-plan';
+import { ghostTextVariant } from '../../infer/run-models';
+import { callsInserted, insertText, isToolTestDocument, planJsonl, planKey, planTooltest, type CompletionPlan } from './completion-plan';
 import type { ToolsCache } from './tools-cache';
 
 export interface InlineDeps {
@@ -51,10 +51,7 @@ export class InlineToolCallProvider implements vscode.InlineCompletionItemProvid
       const ac = new AbortController();
       const sub = token.onCancellationRequested(() => ac.abort());
       try {
-        // Ghost text favours speed: the int8-head export when there is one (`tooltune export --int8`; same top
-        // tokens in the parity tests, ~1% logit error); the Test Explorer keeps fp32 for exact verdicts.
-        const variant = existsSync(join(modelDir, 'onnx', 'model_int8.onnx')) ? 'int8' : 'fp32';
-        answer = await this.deps.service.complete({ modelDir, variant, messages: plan.messages, tools: tools.tools, stopAt: plan.stopAt, maxNewTokens: 256 }, ac.signal);
+        answer = await this.deps.service.complete({ modelDir, variant: ghostTextVariant(modelDir), messages: plan.messages, tools: tools.tools, stopAt: plan.stopAt, maxNewTokens: 256 }, ac.signal);
       } catch (e) {
         if (!(e instanceof CancelledError)) this.deps.log(`[inline] ${e instanceof Error ? e.message : String(e)}`);
         return [];
@@ -111,7 +108,7 @@ export class InlineToolCallProvider implements vscode.InlineCompletionItemProvid
 }
 
 function planFor(doc: vscode.TextDocument, pos: vscode.Position): CompletionPlan | undefined {
-  if (doc.languageId === 'tooltest' || doc.uri.path.endsWith('.tooltest')) return planTooltest(doc.getText(), pos.line, pos.character);
+  if (isToolTestDocument(doc)) return planTooltest(doc.getText(), pos.line, pos.character);
   if (doc.uri.path.endsWith('.jsonl')) return planJsonl(doc.lineAt(pos.line).text, pos.line, pos.character);
   return undefined;
 }

@@ -64,6 +64,15 @@ test('the worker renders the prompt, generates and parses with the family codec'
   assert.equal(svc.starts, 1);
 });
 
+test('a load ahead of time (ghost text\'s preload) makes the next completion skip loading; loading it again is free', async () => {
+  utimesSync(join(dir, 'onnx', 'model.onnx'), new Date(), new Date(Date.now() + 10_000)); // a new export: not cached
+  assert.ok((await svc.load({ modelDir: dir })) > 0, 'the load did the loading');
+  assert.equal(await svc.load({ modelDir: dir }), 0, 'already loaded');
+  const r = await svc.complete({ modelDir: dir, messages, tools: TOOLS, maxNewTokens: 4 });
+  assert.equal(r.timings.loadMs, 0);
+  await assert.rejects(svc.load({ modelDir: join(dir, 'missing') }), /config\.json: not found/);
+});
+
 test('a long generation is cancelled between decode steps', async () => {
   const ac = new AbortController();
   const p = svc.complete({ modelDir: dir, messages, tools: TOOLS, maxNewTokens: 4000 }, ac.signal);

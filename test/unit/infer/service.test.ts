@@ -15,6 +15,16 @@ test('a request is answered by the worker', async () => {
   await s.dispose();
 });
 
+test('a load starts the worker and answers with the load time; a load that fails rejects with the worker\'s error', async () => {
+  const s = new InferenceService({ workerPath: FAKE });
+  assert.equal(await s.load({ modelDir: '/models/tuned' }), 42);
+  assert.equal(s.starts, 1);
+  await assert.rejects(s.load({ modelDir: '/nowhere' }), (e: Error) => e instanceof InferenceError && e.name === 'ModelFolderError' && /no onnx/.test(e.message));
+  assert.equal((await s.complete(req('then'))).text, 'echo:then', 'the same worker answers completions after loads');
+  assert.equal(s.starts, 1);
+  await s.dispose();
+});
+
 test('a crashed worker fails its request cleanly and is restarted for the next one', async () => {
   const logs: string[] = [];
   const s = new InferenceService({ workerPath: FAKE, log: (m) => logs.push(m) });
