@@ -9,6 +9,12 @@ import { join, resolve } from 'node:path';
 export type OnnxVariant = 'fp32' | 'int8';
 export const VARIANT_FILE: Record<OnnxVariant, string> = { fp32: 'model.onnx', int8: 'model_int8.onnx' };
 
+/** Which export file, and which version of it (size + mtime): what a cached load or a cached answer depends on. */
+export function exportFingerprint(onnxPath: string): string {
+  const st = statSync(onnxPath);
+  return `${onnxPath}:${st.size}:${st.mtimeMs}`;
+}
+
 export interface ModelFolder {
   dir: string;
   modelType: string;
@@ -85,13 +91,12 @@ export function readModelFolder(dir: string, variant: OnnxVariant = 'fp32'): Mod
     try { eos = [...new Set([...eos, ...ids((JSON.parse(readFileSync(genFile, 'utf8')) as Record<string, unknown>).eos_token_id)])]; }
     catch { /* generation_config.json is optional metadata; a broken one is ignored like transformers.js does */ }
   }
-  const st = statSync(onnxPath);
   const tt = (cfg.tooltune && typeof cfg.tooltune === 'object' ? cfg.tooltune : {}) as Record<string, unknown>;
   return {
     dir: abs, modelType: cfg.model_type, numLayers: num(cfg, 'num_hidden_layers', cfgFile),
     numKvHeads: typeof cfg.num_key_value_heads === 'number' ? cfg.num_key_value_heads : heads,
     headDim, vocabSize: num(cfg, 'vocab_size', cfgFile), eosIds: eos, onnxPath, variant,
     tooltune: typeof tt.codec === 'string' ? { codec: tt.codec } : {},
-    fingerprint: `${onnxPath}:${st.size}:${st.mtimeMs}`,
+    fingerprint: exportFingerprint(onnxPath),
   };
 }

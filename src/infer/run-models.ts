@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CodecName } from '../core/types';
-import type { OnnxVariant } from './model-folder';
+import { VARIANT_FILE, type OnnxVariant } from './model-folder';
 
 function runConfig(modelDir: string): Record<string, unknown> | undefined {
   if (basename(resolve(modelDir)) !== 'final') return undefined;
@@ -20,7 +20,7 @@ function runConfig(modelDir: string): Record<string, unknown> | undefined {
 /** The export ghost text runs: the int8-head one when there is one (`tooltune export --int8`; same top tokens in the
  *  parity tests, ~1% logit error), for speed; the Test Explorer keeps fp32 for exact verdicts. */
 export function ghostTextVariant(modelDir: string): OnnxVariant {
-  return existsSync(join(modelDir, 'onnx', 'model_int8.onnx')) ? 'int8' : 'fp32';
+  return existsSync(join(modelDir, 'onnx', VARIANT_FILE.int8)) ? 'int8' : 'fp32';
 }
 
 /** The codec the run trained with, when the model folder is a run's final/ and its config names one. */

@@ -134,7 +134,7 @@ export function callsInserted(plan: CompletionPlan, calls: readonly ToolCall[]):
   return plan.kind === 'tooltest-call' ? calls.slice(plan.callIndex ?? 0, (plan.callIndex ?? 0) + 1) : [...calls];
 }
 
-/** A cache key: the same prompt and model give the same greedy answer. */
-export function planKey(plan: CompletionPlan, modelDir: string, toolsKey: string): string {
-  return JSON.stringify([modelDir, toolsKey, plan.messages, plan.stopAt]);
+/** A cache key: the same prompt and model (`model`: which export file, which version of it) give the same greedy answer. */
+export function planKey(plan: CompletionPlan, model: string, toolsKey: string): string {
+  return JSON.stringify([model, toolsKey, plan.messages, plan.stopAt]);
 }

@@ -9,6 +9,7 @@ import { validateCall } from '../../core/validate-call';
 import type { ToolDef } from '../../core/types';
 import { CancelledError, type InferenceService } from '../../infer/service';
 import type { CompletionResult } from '../../infer/protocol';
+import { exportFingerprint, VARIANT_FILE } from '../../infer/model-folder';
 import { ghostTextVariant } from '../../infer/run-models';
 import { callsInserted, insertText, isToolTestDocument, planJsonl, planKey, planTooltest, type CompletionPlan } from './completion-plan';
 import type { ToolsCache } from './tools-cache';
@@ -45,13 +46,17 @@ export class InlineToolCallProvider implements vscode.InlineCompletionItemProvid
     const tools = await this.toolsFor(doc, plan);
     if (!(await pause(this.deps.debounceMs ?? 300, token))) return [];
 
-    const key = planKey(plan, modelDir, tools.key);
+    const variant = ghostTextVariant(modelDir);
+    let exported: string;
+    try { exported = exportFingerprint(join(modelDir, 'onnx', VARIANT_FILE[variant])); } catch { exported = modelDir; } // the worker reports a missing export
+    // Answers are cached per export file and version: a re-export, or a new int8 head, is asked afresh.
+    const key = planKey(plan, exported, tools.key);
     let answer = this.answers.get(key);
     if (!answer) {
       const ac = new AbortController();
       const sub = token.onCancellationRequested(() => ac.abort());
       try {
-        answer = await this.deps.service.complete({ modelDir, variant: ghostTextVariant(modelDir), messages: plan.messages, tools: tools.tools, stopAt: plan.stopAt, maxNewTokens: 256 }, ac.signal);
+        answer = await this.deps.service.complete({ modelDir, variant, messages: plan.messages, tools: tools.tools, stopAt: plan.stopAt, maxNewTokens: 256 }, ac.signal);
       } catch (e) {
         if (!(e instanceof CancelledError)) this.deps.log(`[inline] ${e instanceof Error ? e.message : String(e)}`);
         return [];
