@@ -89,6 +89,7 @@ def hf_parity(device: str, work: str, log) -> Dict[str, Any]:
     for fam, cfg in PARITY_FAMILIES.items():
         s = Session(lambda m, p: None)
         call(s, 'initialize', {'protocol_version': PROTOCOL_VERSION, 'device': device, 'dtype': 'float32', 'seed': 0})
+        # after initialize, which turns TF32 on for CUDA training: the parity check compares plain fp32
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
         folder = os.path.join(work, f'parity-{fam}')

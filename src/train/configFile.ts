@@ -22,6 +22,8 @@ function locate(file: string, text: string, node: Node | undefined): string {
  *  defaults for --tools / --data / --eval-data, and `eval_split` (percent of `data` held out when there is no eval
  *  file) is applied by the extension. */
 export const INPUT_KEYS = ['tools', 'data', 'eval_data', 'eval_split'] as const;
+/** The input keys that name files (relative to `configRoot`). */
+const PATH_KEYS = ['tools', 'data', 'eval_data'] as const;
 export interface ConfigFileInputs { tools?: string; data?: string; eval_data?: string; eval_split?: number }
 
 /** The config's known keys (from the defaults, plus `preset` and the input keys): anything else is a typo. */
@@ -83,7 +85,7 @@ function parseConfigFile(text: string, file: string, overrides: ConfigInput): { 
 
 function checkInputs(file: string, text: string, root: Node, v: ConfigFileInputs): void {
   const at = (k: string) => locate(file, text, findNodeAtLocation(root, [k]));
-  for (const k of ['tools', 'data', 'eval_data'] as const) {
+  for (const k of PATH_KEYS) {
     if (v[k] !== undefined && (typeof v[k] !== 'string' || !v[k])) {
       throw new ConfigError(k, `must be a file path (a non-empty string), got ${JSON.stringify(v[k])}.`, 'Give the path relative to the workspace folder, e.g. "data/train.jsonl".', at(k));
     }
@@ -105,7 +107,7 @@ export function configRoot(file: string): string {
 export function readConfigFile(file: string, overrides: ConfigInput = {}): { config: TrainConfig; inputs: ConfigFileInputs } {
   const { config, inputs } = parseConfigFile(readConfigText(file), file, overrides);
   const base = configRoot(file);
-  for (const k of ['tools', 'data', 'eval_data'] as const) {
+  for (const k of PATH_KEYS) {
     const v = inputs[k];
     if (v) inputs[k] = isAbsolute(v) ? v : resolve(base, v);
   }

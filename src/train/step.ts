@@ -75,11 +75,12 @@ export async function grpoStep(engine: EngineClient, policy: Policy, sampler: Ba
     max_completion_length: cfg.max_completion_length, mask_truncated_completions: cfg.mask_truncated_completions,
     temperature: cfg.temperature,
   };
-  let upd = await engine.request('train_step', { sequences, micro_batch_tokens: cfg.micro_batch_tokens, loss });
-  const first = upd;
-  for (let it = 1; it < cfg.num_iterations; it++) {
-    upd = await engine.request('train_step', { sequences, micro_batch_tokens: cfg.micro_batch_tokens, loss });
+  const updates = [];
+  for (let it = 0; it < cfg.num_iterations; it++) {
+    updates.push(await engine.request('train_step', { sequences, micro_batch_tokens: cfg.micro_batch_tokens, loss }));
   }
+  const first = updates[0]!;
+  const upd = updates[updates.length - 1]!;
 
   // ---- metrics (TRL key names verbatim, PAPERS.md §4)
   const lengths = gen.completions.map((c) => c.ids.length);

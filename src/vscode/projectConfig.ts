@@ -17,8 +17,6 @@ export interface ProjectChoices {
   preset?: string;
 }
 export const CHOICE_KEYS = ['tools', 'data', 'eval_data', 'eval_split', 'model', 'preset'] as const;
-/** The input-file keys (configFile.ts): the extension passes them to the trainer as flags, after applying the split. */
-export const EXTENSION_ONLY_KEYS = INPUT_KEYS;
 
 export function configPath(root: string): string { return join(root, '.tooltune', 'config.json'); }
 
@@ -66,6 +64,7 @@ export function writeProjectChoices(root: string, choices: ProjectChoices): stri
  *  and with "split off N%" those name the split files, not the file the config names. */
 export function trainerConfigText(text: string): string {
   let out = text;
-  for (const k of EXTENSION_ONLY_KEYS) out = applyEdits(out, modify(out, [k], undefined, {}));
+  // the input-file keys (configFile.ts): the extension passes them to the trainer as flags, after applying the split
+  for (const k of INPUT_KEYS) out = applyEdits(out, modify(out, [k], undefined, {}));
   return out;
 }
