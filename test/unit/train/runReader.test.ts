@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonlTail, lastJsonlRecord, listRuns, readJsonl, readRun, summarizeRun } from '../../../src/train/runReader';
+import { JsonlTail, lastJsonlRecord, listRuns, readJsonl, readRun, runInputs, summarizeRun } from '../../../src/train/runReader';
 import { writeRunFixture } from '../vscode/runFixture';
 
 function tmp(): string { return mkdtempSync(join(tmpdir(), 'tt-runreader-')); }
@@ -119,23 +119,24 @@ test('readRun returns config, metrics, evals and rollouts', () => {
   } finally { rmSync(d, { recursive: true, force: true }); }
 });
 
-test('runInputs reads the input files a run was started with, and is empty for a folder without them', async () => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { runInputs } = await import('../../../src/train/runReader');
-  const dir = mkdtempSync(join(tmpdir(), 'tt-run-inputs-'));
-  assert.deepEqual(runInputs(dir), {});
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ max_steps: 3, inputs: { tools: '/w/tools.json', data: '/w/train.jsonl', evalData: '/w/eval.jsonl' } }));
-  assert.deepEqual(runInputs(dir), { tools: '/w/tools.json', data: '/w/train.jsonl', evalData: '/w/eval.jsonl' });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ inputs: { tools: '/w/tools.json', data: '/w/train.jsonl' } }));
-  assert.deepEqual(runInputs(dir), { tools: '/w/tools.json', data: '/w/train.jsonl' });
-  writeFileSync(join(dir, 'config.json'), '{ torn');
-  assert.deepEqual(runInputs(dir), {});
-  // an older run with paths relative to the workspace (the folder holding .tooltune/runs/<run>)
-  const ws = mkdtempSync(join(tmpdir(), 'tt-ws-'));
-  const rd = join(ws, '.tooltune', 'runs', 'r-1');
-  (await import('node:fs')).mkdirSync(rd, { recursive: true });
-  writeFileSync(join(rd, 'config.json'), JSON.stringify({ inputs: { tools: 'tools.json', data: 'd/train.jsonl', evalData: 'eval.jsonl' } }));
-  assert.deepEqual(runInputs(rd), { tools: join(ws, 'tools.json'), data: join(ws, 'd', 'train.jsonl'), evalData: join(ws, 'eval.jsonl') });
+test('runInputs reads the input files a run was started with, and is empty for a folder without them', () => {
+  const dir = tmp();
+  const ws = tmp();
+  try {
+    assert.deepEqual(runInputs(dir), {});
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ max_steps: 3, inputs: { tools: '/w/tools.json', data: '/w/train.jsonl', evalData: '/w/eval.jsonl' } }));
+    assert.deepEqual(runInputs(dir), { tools: '/w/tools.json', data: '/w/train.jsonl', evalData: '/w/eval.jsonl' });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ inputs: { tools: '/w/tools.json', data: '/w/train.jsonl' } }));
+    assert.deepEqual(runInputs(dir), { tools: '/w/tools.json', data: '/w/train.jsonl' });
+    writeFileSync(join(dir, 'config.json'), '{ torn');
+    assert.deepEqual(runInputs(dir), {});
+    // an older run with paths relative to the workspace (the folder holding .tooltune/runs/<run>)
+    const rd = join(ws, '.tooltune', 'runs', 'r-1');
+    mkdirSync(rd, { recursive: true });
+    writeFileSync(join(rd, 'config.json'), JSON.stringify({ inputs: { tools: 'tools.json', data: 'd/train.jsonl', evalData: 'eval.jsonl' } }));
+    assert.deepEqual(runInputs(rd), { tools: join(ws, 'tools.json'), data: join(ws, 'd', 'train.jsonl'), evalData: join(ws, 'eval.jsonl') });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(ws, { recursive: true, force: true });
+  }
 });
