@@ -8,9 +8,10 @@
 import type { CodecName, RewardName } from '../core/types';
 import type { LossType, OptimizerConfig } from '../engine/protocol';
 import { DEMO_GRPO, DEMO_SFT } from './demo/recipe';
+import { NANO_GRPO, NANO_SFT } from './nano/recipe';
 
-export type PresetName = 'default' | 'slm-paper' | 'toolexpander' | 'demo';
-export const PRESETS: readonly PresetName[] = ['default', 'slm-paper', 'toolexpander', 'demo'];
+export type PresetName = 'default' | 'slm-paper' | 'toolexpander' | 'demo' | 'nano';
+export const PRESETS: readonly PresetName[] = ['default', 'slm-paper', 'toolexpander', 'demo', 'nano'];
 
 export interface LoraSettings { r: number; alpha: number; dropout: number; target_modules: string[] }
 
@@ -27,6 +28,9 @@ export interface SftSettings {
   /** Further cycles after the first (warm restarts), each with its own schedule from a fresh AdamW state. On the demo
    *  model a second cosine cycle is where argument copying took off (src/train/demo/RESULTS.md, runs S3c/S3d). */
   restarts: SftCycle[];
+  /** Cap on the whole warm-up in epochs of the train rows (0 = none): from a pretrained start more than about one
+   *  epoch of SFT costs RL its transfer (Jin et al., arXiv 2509.12235; ToolRL, arXiv 2504.13958). */
+  max_epochs: number;
 }
 
 /** One warm-restart cycle of SFT (the schedule type is `sft.lr_scheduler_type`). */
@@ -43,6 +47,9 @@ export interface EvalSettings {
   pass_at_k_temperature: number;
   /** pass@k on at most this many of the evaluated rows (0 = all): k samples per row cost k× a greedy pass. */
   pass_at_k_rows: number;
+  /** Also evaluate the model as loaded, before any SFT (`base`, zero-shot): what a pretrained start can already do.
+   *  Without SFT the start's evaluation is that one; with random weights (the demo model) it tells nothing. */
+  base: boolean;
 }
 
 export interface ToolExpanderSettings {
@@ -65,7 +72,7 @@ export interface ToolExpanderSettings {
 export interface TrainConfig {
   /** Run name; the folder is `<out>/<name>-<timestamp>`. */
   name: string;
-  /** Model folder (HF layout), a Hugging Face id, or "demo". */
+  /** Model folder (HF layout), a Hugging Face id, "demo" (built here, random weights) or "nano" (shipped, pretrained). */
   model: string;
   /** Tool-call format; null = chosen from the model family (codecForModelType). */
   codec: CodecName | null;
@@ -76,6 +83,10 @@ export interface TrainConfig {
   max_steps: number;
   /** Wall-clock budget for the GRPO phase in minutes (0 = none); the run then ends normally with fewer steps. */
   max_minutes: number;
+  /** GRPO starts only when the start's pass@k on call rows (eval/call_pass_at_k) is at least this (0 = always).
+   *  Below it call-row groups are nearly all wrong, the reward spread left is on no-call rows, and GRPO drifts to
+   *  never calling (issue 11); the run then ends after its start evaluation, GRPO skipped with the reason. */
+  min_start_call_pass_at_k: number;
   /** Dataset rows per step; each gets num_generations samples. */
   prompts_per_step: number;
   /** G, samples per prompt (TRL default 8; paper 1 uses 8). */
@@ -142,6 +153,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   seed: 0,
   max_steps: 100,
   max_minutes: 0,
+  min_start_call_pass_at_k: 0,
   prompts_per_step: 4,
   num_generations: 8,
   num_iterations: 1,
@@ -168,8 +180,8 @@ export const DEFAULT_CONFIG: TrainConfig = {
   micro_batch_tokens: 8192,
   save_steps: 50,
   log_rollouts: 0,
-  sft: { steps: 0, batch_size: 8, learning_rate: 1e-4, lr_scheduler_type: 'cosine', warmup_steps: 0, max_minutes: 0, restarts: [] },
-  eval: { every: 25, max_rows: 200, pass_at_k: 0, pass_at_k_temperature: 1.0, pass_at_k_rows: 0 },
+  sft: { steps: 0, batch_size: 8, learning_rate: 1e-4, lr_scheduler_type: 'cosine', warmup_steps: 0, max_minutes: 0, restarts: [], max_epochs: 0 },
+  eval: { every: 25, max_rows: 200, pass_at_k: 0, pass_at_k_temperature: 1.0, pass_at_k_rows: 0, base: false },
   toolexpander: {
     enabled: false, hard_after_rollouts: 10, few_shot: 2, max_rounds: 3, max_substitution_fraction: 0.5,
     self_exemplify: false, self_exemplify_bonus: 0.01,
@@ -220,6 +232,24 @@ export const PRESET_OVERRIDES: Record<PresetName, ConfigInput> = {
     },
     eval: { every: 0, max_rows: 200, pass_at_k: 8, pass_at_k_temperature: 1.0, pass_at_k_rows: 100 },
   },
+  // The demo from ToolTune Nano (src/train/nano/recipe.ts; which numbers are measured is said there): the shipped
+  // pretrained model, no SFT unless a config asks for it (then at most one epoch), GRPO only from a learnable start.
+  // The zero-shot `base` evaluation and pass@8 run on every eval row (issue 11: ≥ 250 rows, with a standard error).
+  nano: {
+    model: 'nano',
+    prompts_per_step: NANO_GRPO.promptsPerStep, num_generations: NANO_GRPO.numGenerations,
+    max_completion_length: NANO_GRPO.maxNewTokens, temperature: NANO_GRPO.temperature,
+    learning_rate: NANO_GRPO.lr, lr_scheduler_type: 'constant', beta: NANO_GRPO.beta,
+    epsilon: NANO_GRPO.epsilonLow, epsilon_high: NANO_GRPO.epsilonHigh,
+    reward: NANO_GRPO.reward, max_steps: NANO_GRPO.steps, max_minutes: NANO_GRPO.minutes, lora: null, save_steps: 100, export_onnx: true,
+    min_start_call_pass_at_k: NANO_GRPO.minStartCallPassAtK,
+    // Not measured for Nano: the demo model's measurement (one thread beat two on a shared 2-core CPU).
+    num_threads: 1,
+    // No SFT by default; `"sft": {"steps": N}` in a config asks for a short one (NANO_SFT, capped at one epoch).
+    sft: { steps: 0, batch_size: NANO_SFT.batchSize, learning_rate: NANO_SFT.lr, lr_scheduler_type: 'cosine', warmup_steps: NANO_SFT.warmupSteps,
+      max_minutes: NANO_SFT.maxMinutes, restarts: [], max_epochs: NANO_SFT.maxEpochs },
+    eval: { every: 0, max_rows: 0, pass_at_k: 8, pass_at_k_temperature: 1.0, pass_at_k_rows: 0, base: true },
+  },
 };
 
 export class ConfigError extends Error {
@@ -267,7 +297,7 @@ export function validateConfig(c: TrainConfig): void {
   const oneOf = <T>(v: T, xs: readonly T[]) => xs.includes(v);
   const checks: Check[] = [
     ['name', typeof c.name === 'string' && /^[\w.-]{1,64}$/.test(c.name), `"${String(c.name)}" is not a usable folder name.`, 'Use letters, digits, ".", "-" or "_" (at most 64).'],
-    ['model', typeof c.model === 'string' && c.model.length > 0, 'is empty.', 'Give a model folder, a Hugging Face id (org/name) or "demo".'],
+    ['model', typeof c.model === 'string' && c.model.length > 0, 'is empty.', 'Give a model folder, a Hugging Face id (org/name), "nano" (the shipped ToolTune Nano) or "demo".'],
     ['codec', c.codec === null || oneOf(c.codec, ['hermes', 'llama3-json', 'pythonic', 'xlam', 'json'] as const), `unknown codec "${String(c.codec)}".`, 'Use hermes, llama3-json, pythonic, xlam or json, or null to follow the model family.'],
     ['reward', oneOf(c.reward, ['slm-paper', 'toolrl', 'binary'] as const), `unknown reward "${String(c.reward)}".`, 'Use slm-paper, toolrl or binary.'],
     ['seed', int(c.seed, 0), 'must be a non-negative integer.', 'For example 0.'],
@@ -305,6 +335,10 @@ export function validateConfig(c: TrainConfig): void {
     ['sft.restarts', Array.isArray(c.sft?.restarts) && c.sft.restarts.every((r) => isObj(r) && int(r.steps, 1) && num(r.learning_rate, 0, 1) && r.learning_rate > 0 && int(r.warmup_steps, 0)),
       'must be a list of {"steps": ≥ 1, "learning_rate": in (0, 1), "warmup_steps": ≥ 0}.', 'For example [{"steps": 300, "learning_rate": 3e-3, "warmup_steps": 10}], or [] for one cycle.'],
     ['max_minutes', num(c.max_minutes, 0), 'must be ≥ 0 (0 = no time limit).', 'For example 10.'],
+    ['min_start_call_pass_at_k', num(c.min_start_call_pass_at_k, 0, 1), 'must be in [0, 1] (0 = GRPO always starts).', 'For example 0.1 (issue 11: call-row pass@8 ≥ 10%).'],
+    ['min_start_call_pass_at_k', !(c.min_start_call_pass_at_k > 0) || c.eval?.pass_at_k > 0, 'needs pass@k at the start evaluation.', 'Set "eval": {"pass_at_k": 8}, or min_start_call_pass_at_k to 0.'],
+    ['sft.max_epochs', num(c.sft?.max_epochs, 0), 'must be ≥ 0 (0 = no cap).', 'For example 1.'],
+    ['eval.base', typeof c.eval?.base === 'boolean', 'must be true or false.', 'Use true to evaluate the model before SFT.'],
     ['eval.every', int(c.eval?.every, 0), 'must be a non-negative integer.', 'For example 25.'],
     ['eval.max_rows', int(c.eval?.max_rows, 0), 'must be a non-negative integer (0 = all).', 'For example 200.'],
     ['eval.pass_at_k', int(c.eval?.pass_at_k, 0), 'must be a non-negative integer (0 = off).', 'For example 8.'],

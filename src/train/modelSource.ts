@@ -1,5 +1,6 @@
 // Where the policy comes from: `--model` is a local Hugging Face folder, a Hugging Face id (fetched into the standard
-// HF cache with @huggingface/hub), or "demo" (the built-in demo model, created on first use, demoModel.ts).
+// HF cache with @huggingface/hub), "nano" (ToolTune Nano, the pretrained model shipped in models/nano/, nanoModel.ts)
+// or "demo" (the built-in demo model, random weights, created on first use, demoModel.ts).
 // Returns the folder, its tokenizer (core/tokenizer.ts: a folder without a chat template is a clear error), the
 // prompt renderer and the codec (from the model family unless the config names one).
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type { EngineClient } from '../engine/client';
 import type { TrainConfig } from './config';
 import { prepareDemoModel } from './demoModel';
 import { downloadFromHub, looksLikeHubId } from './hub';
+import { NANO_MODEL, nanoModelDir } from './nanoModel';
 
 export interface PreparedModel {
   folder: string;
@@ -20,7 +22,7 @@ export interface PreparedModel {
   tokenizer: Tokenizer;
   renderer: PromptRenderer;
   codec: Codec;
-  source: 'folder' | 'hub' | 'demo';
+  source: 'folder' | 'hub' | 'demo' | 'nano';
 }
 
 export interface PrepareOptions {
@@ -49,11 +51,12 @@ export function readModelType(folder: string): string {
 }
 
 /** Resolve the model's folder without touching the engine (folder or hub id). */
-export async function resolveModelFolder(spec: string, opts: PrepareOptions = {}): Promise<{ folder: string; source: 'folder' | 'hub' }> {
+export async function resolveModelFolder(spec: string, opts: PrepareOptions = {}): Promise<{ folder: string; source: 'folder' | 'hub' | 'nano' }> {
+  if (spec === NANO_MODEL) return { folder: nanoModelDir(), source: 'nano' };
   const local = resolve(spec);
   if (existsSync(join(local, 'config.json'))) return { folder: local, source: 'folder' };
   if (existsSync(local)) throw new Error(`${local}: a folder without config.json; point --model at a Hugging Face model folder (config.json, model.safetensors, tokenizer.json, tokenizer_config.json)`);
-  if (!looksLikeHubId(spec)) throw new Error(`--model ${spec}: no such folder, and not a Hugging Face id (org/name); use a model folder, an id such as Qwen/Qwen2.5-0.5B-Instruct, or "demo"`);
+  if (!looksLikeHubId(spec)) throw new Error(`--model ${spec}: no such folder, and not a Hugging Face id (org/name); use a model folder, an id such as Qwen/Qwen2.5-0.5B-Instruct, "nano" or "demo"`);
   const folder = await downloadFromHub(spec, { onProgress: opts.onProgress });
   return { folder, source: 'hub' };
 }

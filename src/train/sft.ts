@@ -7,6 +7,14 @@ import { sftCycles, type SftCycle, type TrainConfig } from './config';
 import type { Policy } from './policy';
 import { Rng } from './rng';
 
+/** SFT steps the run will take: the cycles' steps, cut to `sft.max_epochs` epochs of `rows` rows when set (at
+ *  least one step). With 2,500 rows, batch 16 and max_epochs 1: ⌊2,500 / 16⌋ = 156 steps, however many were asked. */
+export function sftStepBudget(cfg: TrainConfig, rows: number): number {
+  const asked = sftCycles(cfg).reduce((a, c) => a + c.steps, 0);
+  if (!(cfg.sft.max_epochs > 0) || asked === 0) return asked;
+  return Math.min(asked, Math.max(1, Math.floor((cfg.sft.max_epochs * rows) / cfg.sft.batch_size)));
+}
+
 /** Runs every SFT cycle (`sftCycles`): `beforeCycle` sets up the optimizer for each (a fresh one after the first).
  *  The row order runs on across cycles (one seeded shuffle per epoch), and one time budget covers them all. */
 export async function runSft(engine: EngineClient, policy: Policy, rows: readonly DatasetRow[], cfg: TrainConfig, opts: {
@@ -20,13 +28,15 @@ export async function runSft(engine: EngineClient, policy: Policy, rows: readonl
   let lastLoss = NaN;
   let step = 0;
   const cycles = sftCycles(cfg);
-  const total = cycles.reduce((a, c) => a + c.steps, 0);
+  const total = sftStepBudget(cfg, rows.length);
   const deadline = cfg.sft.max_minutes > 0 ? Date.now() + cfg.sft.max_minutes * 60_000 : Infinity;
-  const going = () => !opts.stop?.requested && Date.now() < deadline;
+  const going = () => !opts.stop?.requested && Date.now() < deadline && step < total;
   for (const [ci, cycle] of cycles.entries()) {
     if (!going()) break;
-    await opts.beforeCycle?.(cycle, ci);
-    for (let k = 0; k < cycle.steps && going(); k++) {
+    // A cycle cut by max_epochs gets a schedule of its own length (the cosine still reaches its end).
+    const steps = Math.min(cycle.steps, total - step);
+    await opts.beforeCycle?.({ ...cycle, steps }, ci);
+    for (let k = 0; k < steps && going(); k++) {
       const batch = [];
       while (batch.length < cfg.sft.batch_size) {
         if (!order.length) order = rng.shuffle(examples.map((_, i) => i));

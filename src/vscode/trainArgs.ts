@@ -21,9 +21,10 @@ export function parseValidatorOutput(lines: string[], root: string): Diagnostic[
 
 /** CLI arguments for `tooltune train` from the saved choices. */
 export function trainArgs(root: string, c: ProjectChoices, trainerConfig: string | undefined, exists: (p: string) => boolean = existsSync): string[] {
-  // "models/tiny" reads as a Hub id too: a folder of that name in the workspace wins.
+  // "models/tiny" reads as a Hub id too: a folder of that name in the workspace wins. The built-in names ("demo",
+  // "nano": ToolTune's own models) are passed as they are.
   const model = c.model ?? 'demo';
-  const modelArg = model === 'demo' ? model : isAbsolute(model) || exists(abs(root, model)) || !isHubId(model) ? abs(root, model) : model;
+  const modelArg = model === 'demo' || model === 'nano' ? model : isAbsolute(model) || exists(abs(root, model)) || !isHubId(model) ? abs(root, model) : model;
   return [
     '--tools', abs(root, c.tools!), '--data', abs(root, c.data!),
     ...(c.eval_data ? ['--eval-data', abs(root, c.eval_data)] : []),

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/types';
+import { nanoModelDir } from '../train/nanoModel';
 import { isHubId, looksLikeDataset, looksLikeModelFolder, looksLikeTools, parseSplitPercent } from './candidates';
 import type { Ctx } from './ctx';
 import { publish } from './problems';
@@ -13,6 +14,7 @@ import { readProjectConfig, writeProjectChoices, type ProjectChoices } from './p
 
 const EXCLUDE = '{**/node_modules/**,**/.tooltune/**,**/.git/**,**/.vscode-test/**,**/dist/**}';
 const PRESETS: { id: string; detail: string }[] = [
+  { id: 'nano', detail: 'from ToolTune Nano on a CPU: zero-shot eval, GRPO only from a learnable start, no SFT (minutes)' },
   { id: 'demo', detail: 'the built-in tiny model on a CPU: short SFT warm start, then GRPO (minutes)' },
   { id: 'default', detail: 'TRL GRPO defaults sized for a small model' },
   { id: 'slm-paper', detail: 'arXiv 2509.04518: 8 generations, lr 5e-6 cosine restarts, LoRA r 64, strict JSON reward' },
@@ -75,6 +77,14 @@ async function findModelFolders(root: string): Promise<Item<string>[]> {
   return items;
 }
 
+/** ToolTune Nano, offered first: the pretrained start GRPO is meant to begin from. A missing models/nano/ is said in
+ *  the item (the run would fail at once with the same reason). */
+function nanoItem(): Item<string> {
+  let description = 'pretrained tool caller, shipped with ToolTune; GRPO starts from it';
+  try { nanoModelDir(); } catch { description = 'models/nano/ not found: rebuild it with `npm run nano:pretrain`'; }
+  return { label: '$(star-full) ToolTune Nano (shipped)', description, value: 'nano' };
+}
+
 /** Ask for everything; undefined when the user cancels. */
 export async function pickTrainingChoices(root: string): Promise<ProjectChoices | undefined> {
   const saved = readProjectConfig(root).choices;
@@ -110,12 +120,13 @@ export async function pickTrainingChoices(root: string): Promise<ProjectChoices 
   else if (e.value && e.value !== 'none') evalData = e.value;
   // 4. base model
   const modelItems: Item<string>[] = [
-    { label: '$(beaker) Built-in demo model', description: 'tiny, trains on a CPU in minutes', value: 'demo' },
+    nanoItem(),
+    { label: '$(beaker) Built-in demo model', description: 'tiny, random weights: SFT from scratch, then GRPO', value: 'demo' },
     ...await findModelFolders(root),
     { label: '$(cloud-download) Hugging Face model id…', description: 'e.g. Qwen/Qwen2.5-0.5B-Instruct', value: 'hub:ask' },
     { label: '$(folder-opened) Browse for a model folder…', browse: true },
   ];
-  if (saved.model && saved.model !== 'demo' && !modelItems.some((m) => m.value === saved.model)) modelItems.splice(1, 0, { label: saved.model, value: saved.model });
+  if (saved.model && !modelItems.some((m) => m.value === saved.model)) modelItems.splice(1, 0, { label: saved.model, value: saved.model });
   const m = await pick('base model', 4, withSaved(modelItems, saved.model), 'The model to fine-tune');
   if (!m) return undefined;
   let model = m.value;
@@ -127,7 +138,7 @@ export async function pickTrainingChoices(root: string): Promise<ProjectChoices 
   if (!model) return undefined;
   // 5. preset
   const presets = PRESETS.map((p) => ({ label: p.id, detail: p.detail, value: p.id }));
-  const p = await pick('preset', 5, withSaved(presets, saved.preset ?? (model === 'demo' ? 'demo' : undefined)), 'Training recipe (edit .tooltune/config.json for every setting)');
+  const p = await pick('preset', 5, withSaved(presets, saved.preset ?? (model === 'demo' || model === 'nano' ? model : undefined)), 'Training recipe (edit .tooltune/config.json for every setting)');
   if (!p?.value) return undefined;
   const choices: ProjectChoices = { tools: rel(root, toolsPath), data: dataRel, eval_data: evalData, eval_split: evalSplit, model: isAbsolute(model) ? rel(root, model) : model, preset: p.value };
   writeProjectChoices(root, choices);

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, DEFAULT_CONFIG, grpoOptimizer, resolveConfig } from '../../../src/train/config';
+import { NANO_GRPO } from '../../../src/train/nano/recipe';
+import { sftStepBudget } from '../../../src/train/sft';
 import { INPUT_KEYS, parseConfigText, readConfigFile } from '../../../src/train/configFile';
 
 test('defaults follow TRL; presets change what their papers say', () => {
@@ -33,6 +35,33 @@ test('defaults follow TRL; presets change what their papers say', () => {
   assert.equal(u.toolexpander.few_shot, DEFAULT_CONFIG.toolexpander.few_shot);
 });
 
+test('preset nano: the shipped model, no SFT, the zero-shot base evaluation, GRPO only from a learnable start', () => {
+  const n = resolveConfig({ preset: 'nano' });
+  assert.equal(n.model, 'nano');
+  assert.equal(n.sft.steps, 0);
+  assert.equal(n.sft.max_epochs, 1);
+  assert.deepEqual([n.eval.base, n.eval.pass_at_k, n.eval.max_rows, n.eval.pass_at_k_rows], [true, 8, 0, 0]);
+  assert.equal(n.min_start_call_pass_at_k, 0.1);
+  assert.deepEqual([n.reward, n.learning_rate, n.num_generations, n.max_minutes], [NANO_GRPO.reward, NANO_GRPO.lr, NANO_GRPO.numGenerations, NANO_GRPO.minutes]);
+  // partial credit or binary, as the config says
+  assert.equal(resolveConfig({ preset: 'nano', reward: 'binary' }).reward, 'binary');
+  // the other presets keep their behaviour: no base evaluation, no gate, no epoch cap
+  const d = resolveConfig({ preset: 'demo' });
+  assert.deepEqual([d.eval.base, d.min_start_call_pass_at_k, d.sft.max_epochs], [false, 0, 0]);
+});
+
+test('SFT steps are capped at sft.max_epochs epochs of the train rows', () => {
+  const cases: Array<[string, object, number, number]> = [
+    ['no cap', { sft: { steps: 500, batch_size: 16 } }, 2500, 500],
+    ['one epoch of 2,500 rows at batch 16', { sft: { steps: 500, batch_size: 16, max_epochs: 1 } }, 2500, 156],
+    ['under the cap', { sft: { steps: 100, batch_size: 16, max_epochs: 1 } }, 2500, 100],
+    ['restarts count too', { sft: { steps: 100, batch_size: 16, max_epochs: 1, restarts: [{ steps: 100, learning_rate: 1e-3, warmup_steps: 0 }] } }, 2500, 156],
+    ['fewer rows than a batch still takes a step', { sft: { steps: 10, batch_size: 16, max_epochs: 1 } }, 5, 1],
+    ['no SFT asked', { sft: { steps: 0, max_epochs: 1 } }, 2500, 0],
+  ];
+  for (const [name, input, rows, want] of cases) assert.equal(sftStepBudget(resolveConfig(input as never), rows), want, name);
+});
+
 test('invalid values and combinations are rejected naming the field and the fix', () => {
   const cases: Array<[object, string, RegExp]> = [
     [{ num_generations: 1 }, 'num_generations', /no spread/],
@@ -44,6 +73,10 @@ test('invalid values and combinations are rejected naming the field and the fix'
     [{ lora: { r: 0 } }, 'lora.r', /≥ 1/],
     [{ preset: 'fast' }, 'preset', /unknown preset/],
     [{ lr_scheduler_type: 'exponential', gamma: 1 }, 'lr_scheduler_type', /constant schedule/],
+    [{ min_start_call_pass_at_k: 1.5 }, 'min_start_call_pass_at_k', /\[0, 1\]/],
+    [{ min_start_call_pass_at_k: 0.1 }, 'min_start_call_pass_at_k', /needs pass@k/],
+    [{ preset: 'nano', eval: { pass_at_k: 0 } }, 'min_start_call_pass_at_k', /needs pass@k/],
+    [{ sft: { max_epochs: -1 } }, 'sft.max_epochs', /≥ 0/],
   ];
   for (const [input, field, msg] of cases) {
     assert.throws(() => resolveConfig(input as never), (e: unknown) => {
@@ -103,6 +136,7 @@ test('the JSON Schema for VS Code lists exactly the config fields, with the same
   // exactly what the extension's Train command writes (src/vscode/projectConfig.ts) is valid too
   assert.equal(validate({ tools: 'tools.json', data: 'train.jsonl', eval_split: 10, model: 'demo', preset: 'demo' }), true, JSON.stringify(validate.errors));
   assert.equal(validate({ tools: 'tools.json', data: 'train.jsonl', eval_data: 'eval.jsonl', model: 'demo' }), true);
+  assert.equal(validate({ model: 'nano', preset: 'nano', sft: { steps: 100 }, min_start_call_pass_at_k: 0 }), true, JSON.stringify(validate.errors));
   assert.equal(validate({ eval_split: 150 }), false);
 });
 

@@ -11,12 +11,14 @@ test('validator lines become located diagnostics with absolute paths; other line
   ]);
 });
 
-test('train arguments: paths made absolute, hub ids and demo kept, run folder under .tooltune/runs', () => {
+test('train arguments: paths made absolute, hub ids, demo and nano kept, run folder under .tooltune/runs', () => {
   assert.deepEqual(trainArgs('/w', { tools: 'tools.json', data: 'train.jsonl', eval_split: 10, model: 'demo', preset: 'demo' }, undefined),
     ['--tools', '/w/tools.json', '--data', '/w/train.jsonl', '--model', 'demo', '--preset', 'demo', '--out', '/w/.tooltune/runs']);
   const a = trainArgs('/w', { tools: 't.json', data: 'd.jsonl', eval_data: 'e.jsonl', model: 'models/tiny' }, '/w/.tooltune/cache/c.json', (p) => p === '/w/models/tiny');
   assert.deepEqual(a.slice(4), ['--eval-data', '/w/e.jsonl', '--model', '/w/models/tiny', '--config', '/w/.tooltune/cache/c.json', '--out', '/w/.tooltune/runs']);
   assert.equal(trainArgs('/w', { tools: 't', data: 'd', model: 'Qwen/Qwen2.5-0.5B-Instruct' }, undefined, () => false)[5], 'Qwen/Qwen2.5-0.5B-Instruct');
+  // ToolTune Nano is named, not made a workspace path (the CLI finds models/nano/ itself)
+  assert.deepEqual(trainArgs('/w', { tools: 't', data: 'd', model: 'nano', preset: 'nano' }, undefined, () => false).slice(4, 8), ['--model', 'nano', '--preset', 'nano']);
 });
 
 test('the CLI runs on VS Code\'s own Node with ELECTRON_RUN_AS_NODE, arguments as an array', () => {
