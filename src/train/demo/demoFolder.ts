@@ -21,6 +21,10 @@ export interface DemoFolderOptions {
   prompt?: PromptOptions;
   shape?: Partial<DemoModelShape>;
   vocab?: Partial<DemoVocabSettings>;
+  /** Write each tool's description after its signature (ToolTune Nano's template; the demo model's omits it). */
+  toolDescriptions?: boolean;
+  /** Nano's brief tool instructions instead of Qwen3's (compactTools.ts). */
+  briefInstructions?: boolean;
 }
 
 export interface DemoFolder {
@@ -45,7 +49,7 @@ export function createDemoFolder(dir: string, opts: DemoFolderOptions): DemoFold
   // The demo model's own template writes tools as one-line signatures (compactTools.ts). The full tokenizer with that
   // template goes into `dir` first, renders every row (those texts decide the trimmed vocabulary), and is then
   // replaced by the trimmed one.
-  const cfg = { ...qwen3Cfg, chat_template: compactToolsTemplate(String(qwen3Cfg.chat_template)) };
+  const cfg = { ...qwen3Cfg, chat_template: compactToolsTemplate(String(qwen3Cfg.chat_template), { descriptions: opts.toolDescriptions, brief: opts.briefInstructions }) };
   writeTokenizerFolder(dir, json, cfg);
   const full = loadTokenizer(dir);
   const renderer = new PromptRenderer(full);

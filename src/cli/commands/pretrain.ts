@@ -1,0 +1,78 @@
+// `tooltune pretrain`: builds ToolTune Nano (issue 11) — or continues building it. Generated rows from random tool
+// domains through the engine's SFT path; resumable (run the same command again: it continues from the newest
+// checkpoint of --out, with the same row stream); a loss curve (metrics.jsonl) and a copy/name probe (probe.jsonl)
+// in the run folder. `--ship DIR` writes the final weights, tokenizer and recipe to DIR (models/nano/).
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pretrain } from '../../train/nano/pretrain';
+import { UsageError } from './train';
+
+const USAGE = `usage: tooltune pretrain [--out DIR] [--minutes M] [--steps N] [--seed S] [--threads T] [--python PATH] [--ship DIR]
+  --out      the pretraining run folder (default .tooltune/nano-pretrain); resumed when it holds a checkpoint
+  --minutes  wall-clock budget of this part (default 60; 0 = no limit)
+  --steps    stop at this total step (default: the recipe's length)
+  --ship     copy the final model (config, safetensors, tokenizer, chat template) into this folder, e.g. models/nano`;
+
+interface Args { out: string; minutes: number; steps?: number; seed: number; threads?: number; python?: string; ship?: string; batch?: number; help: boolean }
+
+function parse(argv: string[]): Args {
+  const a: Args = { out: join('.tooltune', 'nano-pretrain'), minutes: 60, seed: 1, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    const val = () => { const v = argv[++i]; if (v === undefined || v.startsWith('--')) throw new UsageError(`${f} needs a value`); return v; };
+    const int = (min: number) => { const n = Number(val()); if (!Number.isInteger(n) || n < min) throw new UsageError(`${f} must be an integer ≥ ${min}`); return n; };
+    if (f === '--out') a.out = val();
+    else if (f === '--minutes') { const n = Number(val()); if (!(n >= 0)) throw new UsageError('--minutes must be ≥ 0'); a.minutes = n; }
+    else if (f === '--steps') a.steps = int(1);
+    else if (f === '--seed') a.seed = int(0);
+    else if (f === '--threads') a.threads = int(1);
+    else if (f === '--batch') a.batch = int(1);
+    else if (f === '--python') a.python = val();
+    else if (f === '--ship') a.ship = val();
+    else if (f === '--help' || f === '-h') a.help = true;
+    else throw new UsageError(`unknown option "${f}"`);
+  }
+  return a;
+}
+
+export default async function run(argv: string[]): Promise<number> {
+  let a: Args;
+  try { a = parse(argv); } catch (e) {
+    if (e instanceof UsageError) { console.error(`tooltune pretrain: ${e.message}\n${USAGE}`); return 2; }
+    throw e;
+  }
+  if (a.help) { console.log(USAGE); return 0; }
+  const stop = { requested: false };
+  const onSignal = () => {
+    if (stop.requested) process.exit(130);
+    stop.requested = true;
+    console.error('tooltune pretrain: stopping after this step (checkpoint first); Ctrl-C again to quit at once');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  let ema = NaN;
+  const out = await pretrain({
+    out: a.out, seed: a.seed, minutes: a.minutes, maxSteps: a.steps, python: a.python, threads: a.threads, stop,
+    ...(a.batch ? { recipe: { batchSize: a.batch } } : {}),
+    log: (m) => console.error(`${tty ? '\r\x1b[K' : ''}${m}`),
+    onStep: (s) => {
+      ema = Number.isNaN(ema) ? s.loss : 0.95 * ema + 0.05 * s.loss;
+      const line = `step ${s.step}/${s.total}  loss ${ema.toFixed(4)}  ${(s.tokens / 1e6).toFixed(2)}M tokens  ${s.rows} rows  ${(s.seconds / 60).toFixed(1)} min`;
+      if (tty) process.stderr.write(`\r\x1b[K${line}`);
+      else if (Date.now() - lastLine > 30_000) { console.error(line); lastLine = Date.now(); }
+    },
+  }).finally(() => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); });
+  if (tty) process.stderr.write('\n');
+  console.log(`pretrained to step ${out.step}: ${(out.tokens / 1e6).toFixed(2)}M tokens, ${out.rows} rows, ${(out.seconds / 3600).toFixed(2)} h; final weights ${out.finalDir}`);
+  if (a.ship) {
+    const dest = resolve(a.ship);
+    mkdirSync(dest, { recursive: true });
+    cpSync(out.finalDir, dest, { recursive: true });
+    for (const f of ['recipe.json', 'metrics.jsonl', 'probe.jsonl']) if (existsSync(join(resolve(a.out), f))) cpSync(join(resolve(a.out), f), join(dest, 'pretraining', f));
+    writeFileSync(join(dest, 'pretraining', 'summary.json'), JSON.stringify({ step: out.step, tokens: out.tokens, rows: out.rows, seconds: Math.round(out.seconds), seed: a.seed, probe: out.lastProbe }, null, 2) + '\n');
+    console.log(`shipped to ${dest}`);
+  }
+  return 0;
+}

@@ -1,0 +1,58 @@
+// ToolTune Nano's shape, vocabulary and pretraining recipe (issue 11). Every number says where it came from; the
+// measurements are in models/nano/README.md (the model card) and src/train/nano/PRETRAINING.md.
+import type { DemoModelShape, DemoVocabSettings } from '../demo/recipe';
+
+export const NANO_SHAPE: DemoModelShape = {
+  // d 256 × 4 layers, GQA 4/2 at head_dim 64: ≈3.7M body parameters. LEARNING.md: copy heads need ≥ 2 layers;
+  // the feasibility run at d 256 × 4 ran ~4–5k tokens/s on 2 cores, which buys tens of millions of tokens in a few
+  // CPU-hours. Qwen3-shaped so the engine, the ONNX export and the editor's inference run it unchanged.
+  hidden_size: 256,
+  intermediate_size: 768,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  head_dim: 64,
+  // θ 1e4, not Qwen3's 1e6: more fast-rotating dimensions for copy heads (LEARNING.md; the demo model's setting).
+  rope_theta: 10_000,
+  max_position_embeddings: 2048,
+};
+
+export const NANO_VOCAB: DemoVocabSettings = {
+  // The 6,000 most frequent Qwen3 pieces (low ids: byte-level BPE orders by merge rank) cover generic English, JSON
+  // and digits, so a user's words encode in real subword pieces; the generator's own text adds the rest; byte
+  // tokens keep every text encodable. Chosen without a sweep: the head stays ~1.7M parameters at d 256.
+  keepTopIds: 6000,
+  padToMultipleOf: 64,
+};
+
+export interface PretrainRecipe {
+  /** Rows per optimizer step. */
+  batchSize: number;
+  lr: number;
+  warmupSteps: number;
+  /** Steps over which the curriculum level rises from 0 (one small tool) to 1 (3–8 tools, distractors). */
+  curriculumSteps: number;
+  /** Length of the cosine schedule (the run may stop earlier on its time budget, or resume past it at the floor). */
+  totalSteps: number;
+  /** Rows drawn from one random domain before the next. */
+  rowsPerDomain: number;
+  /** Checkpoint and probe every N steps. */
+  saveEvery: number;
+  probeEvery: number;
+  /** Held-out generated rows the probe scores greedily (a different seed stream from training). */
+  probeRows: number;
+}
+
+export const NANO_PRETRAIN: PretrainRecipe = {
+  // Batch 16 at lr 3e-3 with a short warm-up: the demo's SFT found 16 × 5e-3 fastest per CPU-second at d 128
+  // (src/train/demo/RESULTS.md); a wider model gets a lower lr (chosen without a sweep).
+  batchSize: 16,
+  lr: 3e-3,
+  warmupSteps: 100,
+  curriculumSteps: 1000,
+  totalSteps: 8000,
+  rowsPerDomain: 4,
+  saveEvery: 200,
+  probeEvery: 400,
+  probeRows: 96,
+};
