@@ -1,21 +1,33 @@
-// `tooltune eval [--tools T] --data D (--predictions P | --model FOLDER [--int8]) [--codec hermes] [--match exact|bfcl]
-// [--json] [--show N]`: score model outputs against a dataset. P is JSONL, one `{"id": "<row id>", "output": "<raw
-// model text>"}` per line; with --model the outputs are the exported model's greedy answers (onnx/ in the folder, run
-// in-process by the inference engine of src/infer, no Python), the codec then following the model family. This is
-// what "ToolTune: Evaluate Model" runs on a run's final/ model. Prints a table (overall and per category) and the first N wrong rows with reasons; with --json, one JSON
+// `tooltune eval [--tools T] --data D (--predictions P | --model nano|FOLDER|HF-ID [--samples K] [--int8]) [--codec hermes]
+// [--match exact|bfcl] [--json] [--show N]`: score model outputs against a dataset. P is JSONL, one `{"id": "<row
+// id>", "output": "<raw model text>"}` per line. With --model the outputs are the model's greedy answers, the codec
+// then following the model family: an exported folder (onnx/ inside, e.g. a run's final/) runs in-process in the
+// inference engine of src/infer, no Python — what "ToolTune: Evaluate Model" runs. With --samples K, or a model without
+// an ONNX export ("nano": ToolTune Nano in models/nano/, a Hugging Face folder or id), the Python engine answers, as
+// in a training run's evaluation (src/train/evalModel.ts), and pass@K from K samples per row is reported beside greedy
+// accuracy with the learnability of the start (rows with 1..K-1 of K right, pass@K − greedy, call rows apart).
+// Prints a table (overall and per category) and the first N wrong rows with reasons; with --json, one JSON
 // object with the figures and every row's verdict. Rows may carry their own tools, so --tools is optional.
 // Exit 0 when the inputs were clean, 1 when any input problem was found (the figures are still printed), 2 for
 // bad usage.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   CODEC_NAMES, evaluate, formatDiagnostic, getCodec, isCodecName, loadDataset, loadTools, readJsonlLines,
-  type DatasetRow, type Diagnostic, type EvalMetrics, type EvalReport, type MatchMode, type ToolDef,
+  type CodecName, type DatasetRow, type Diagnostic, type EvalMetrics, type EvalReport, type MatchMode, type ToolDef,
 } from '../../core/index';
 import { CompletionEngine } from '../../infer/completion-engine';
+import { evalSummary, describeLearnability, type EvalScores } from '../../train/evaluation';
+import { evaluateModel } from '../../train/evalModel';
+import { NANO_MODEL, nanoModelDir } from '../../train/nanoModel';
 import type { Output } from './validate';
 
-export const USAGE = `usage: tooltune eval [--tools tools.json] --data eval.jsonl (--predictions predictions.jsonl | --model FOLDER [--int8] [--max-new-tokens 256]) [--codec ${CODEC_NAMES.join('|')}] [--match exact|bfcl] [--json] [--show N]
-  --model   an exported model folder (onnx/model.onnx, e.g. a run's final/): its greedy answers are scored`;
+export const USAGE = `usage: tooltune eval [--tools tools.json] --data eval.jsonl (--predictions predictions.jsonl | --model nano|FOLDER|HF-ID [--samples K] [--temperature 1.0] [--seed 0] [--int8] [--max-new-tokens 256] [--python PATH]) [--codec ${CODEC_NAMES.join('|')}] [--match exact|bfcl] [--json] [--show N]
+  --model     "nano" (ToolTune Nano, models/nano/), a model folder or a Hugging Face id: its greedy answers are scored
+              (an exported folder with onnx/model.onnx runs in-process without Python; otherwise the engine answers)
+  --samples   K samples per row at --temperature: pass@K beside greedy accuracy, and how learnable the model is
+              (rows with 1..K-1 of K right, pass@K − greedy, call rows apart); uses the Python engine`;
 const consoleOut: Output = { log: (s) => console.log(s), error: (s) => console.error(s) };
 
 /** Read a predictions file: id → raw output text. Bad lines become diagnostics. */
@@ -63,6 +75,7 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
     args = parseArgs({ args: argv, options: {
       tools: { type: 'string' }, data: { type: 'string' }, predictions: { type: 'string' }, codec: { type: 'string' },
       model: { type: 'string' }, int8: { type: 'boolean' }, 'max-new-tokens': { type: 'string' },
+      samples: { type: 'string' }, temperature: { type: 'string' }, seed: { type: 'string' }, python: { type: 'string' },
       match: { type: 'string', default: 'exact' }, json: { type: 'boolean' }, show: { type: 'string', default: '10' }, help: { type: 'boolean', short: 'h' },
     }, strict: true, allowPositionals: false }).values;
   } catch (e) {
@@ -77,6 +90,21 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) { out.error('tooltune eval: --max-new-tokens must be a positive integer'); return 2; }
   const show = Number(args.show);
   if (!Number.isInteger(show) || show < 0) { out.error('tooltune eval: --show must be a non-negative integer'); return 2; }
+  const samples = args.samples === undefined ? undefined : Number(args.samples);
+  if (samples !== undefined && !(Number.isInteger(samples) && samples >= 1)) { out.error('tooltune eval: --samples must be a positive integer (e.g. 8)'); return 2; }
+  const temperature = args.temperature === undefined ? 1.0 : Number(args.temperature);
+  if (!(temperature > 0)) { out.error('tooltune eval: --temperature must be > 0 (pass@K samples; greedy answers are always at 0)'); return 2; }
+  const seed = args.seed === undefined ? 0 : Number(args.seed);
+  if (!Number.isInteger(seed) || seed < 0) { out.error('tooltune eval: --seed must be a non-negative integer'); return 2; }
+  if ((samples !== undefined || args.temperature !== undefined) && !args.model) { out.error('tooltune eval: --samples and --temperature need --model'); return 2; }
+  let engineModel = false;
+  if (args.model) {
+    engineModel = samples !== undefined || !exportedFolder(args.model);
+    if (engineModel && args.int8) {
+      out.error(`tooltune eval: --int8 scores an ONNX export (onnx/model_int8.onnx) greedily; ${samples !== undefined ? 'drop it with --samples' : `${args.model} has no ONNX export (run tooltune export --model ${args.model} --int8 first)`}`);
+      return 2;
+    }
+  }
 
   const problems: Diagnostic[] = [];
   let tools: ToolDef[] | undefined;
@@ -88,6 +116,7 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
   const data = await loadDataset(args.data, { tools });
   problems.push(...data.diagnostics);
   let preds: { outputs: Map<string, string>; codec?: string };
+  let sampled: { scores: EvalScores; samplesCorrect: Map<string, number>; folder: string } | undefined;
   if (args.predictions) {
     const p = await loadPredictions(args.predictions);
     problems.push(...p.diagnostics);
@@ -96,9 +125,24 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
     for (const id of p.outputs.keys()) {
       if (!known.has(id)) problems.push({ file: args.predictions, line: 1, column: 1, severity: 'warning', message: `prediction for unknown row id "${id}" was ignored` });
     }
+  } else if (engineModel) {
+    if (!data.rows.length) { out.error(`tooltune eval: no valid rows in ${args.data}`); return 1; }
+    try {
+      const progress = progressLine(args.json ? () => {} : out.error);
+      const r = await evaluateModel(args.model!, data.rows, {
+        samples: samples ?? 0, temperature, seed, maxNewTokens, match: args.match as MatchMode, python: args.python,
+        codec: (args.codec as CodecName | undefined) ?? null, onProgress: progress, log: args.json ? undefined : out.error,
+      });
+      preds = { outputs: new Map(r.answers.map((x) => [x.row_id, x.completion])), codec: r.codec };
+      sampled = { scores: r.scores, folder: r.folder,
+        samplesCorrect: new Map(r.answers.filter((x) => x.samples_correct !== undefined).map((x) => [x.row_id, x.samples_correct!])) };
+    } catch (e) {
+      out.error(`tooltune eval: ${args.model}: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
+    }
   } else {
     try {
-      preds = await modelPredictions(args.model!, data.rows, args.int8 ? 'int8' : 'fp32', maxNewTokens, args.json ? () => {} : out.error);
+      preds = await modelPredictions(modelFolder(args.model!), data.rows, args.int8 ? 'int8' : 'fp32', maxNewTokens, args.json ? () => {} : out.error);
     } catch (e) {
       out.error(`tooltune eval: ${args.model}: ${e instanceof Error ? e.message : String(e)}`);
       return 1;
@@ -114,12 +158,15 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
   const report = evaluate(data.rows, (row) => preds.outputs.get(row.id), getCodec(codec), args.match as MatchMode);
   if (args.json) {
     out.log(JSON.stringify({
+      ...(sampled ? { model: sampled.folder, ...evalSummary(sampled.scores) } : {}),
       codec: report.codec, match: report.match, overall: report.overall, by_category: report.byCategory, missing: report.missing,
-      rows: report.verdicts.map((v) => ({ id: v.id, category: v.category, correct: v.correct, format_valid: v.format_valid, reasons: v.reasons })),
+      rows: report.verdicts.map((v) => ({ id: v.id, category: v.category, correct: v.correct, format_valid: v.format_valid, reasons: v.reasons,
+        ...(sampled?.samplesCorrect.has(v.id) ? { samples_correct: sampled.samplesCorrect.get(v.id) } : {}) })),
     }));
   } else {
     out.log(`${args.data}: ${report.overall.n} rows, codec ${report.codec}, match ${report.match}${report.missing.length ? `, ${report.missing.length} without a prediction` : ''}`);
     out.log(formatTable(report));
+    if (sampled) for (const line of sampledLines(sampled.scores, temperature)) out.log(line);
     const wrong = report.verdicts.filter((v) => !v.correct);
     if (wrong.length && show) {
       out.log(`\nwrong rows (${wrong.length}${wrong.length > show ? `, first ${show}` : ''}):`);
@@ -127,6 +174,37 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
     }
   }
   return errors ? 1 : 0;
+}
+
+/** Does --model name a folder with an ONNX export (run in-process), rather than "nano", a bare HF folder or an id? */
+function exportedFolder(spec: string): boolean {
+  return spec !== NANO_MODEL && existsSync(join(resolve(spec), 'onnx', 'model.onnx'));
+}
+
+/** The folder an exported --model names ("nano" is the shipped Nano). */
+function modelFolder(spec: string): string { return spec === NANO_MODEL ? nanoModelDir() : spec; }
+
+/** Progress in tenths (the engine answers in batches). */
+function progressLine(progress: (s: string) => void): (done: number, total: number) => void {
+  let shown = -1;
+  const t0 = performance.now();
+  return (done, total) => {
+    const tenth = Math.floor((10 * done) / total);
+    if (tenth === shown) return;
+    shown = tenth;
+    progress(`evaluated ${done}/${total} (greedy, then samples; ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  };
+}
+
+/** The text report's pass@K and learnability lines. */
+export function sampledLines(s: EvalScores, temperature: number): string[] {
+  const k = s.k;
+  if (!k || s['eval/pass_at_k'] === undefined) return [];
+  const se = Math.sqrt((s['eval/accuracy'] * (1 - s['eval/accuracy'])) / s.n);
+  return [
+    `\npass@${k} (${k} samples per row at temperature ${temperature}, ${s.pass_at_k_n} rows): ${pct(s['eval/pass_at_k'])}; greedy ${pct(s['eval/accuracy'])} ± ${pct(se)} (std. error)`,
+    describeLearnability(s) ?? '',
+  ].filter(Boolean);
 }
 
 /** The exported model's greedy answer to every row (its own tools), and the codec its family writes. */

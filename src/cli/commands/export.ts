@@ -13,8 +13,10 @@ import { defaultCandidates, formatPreflight, preflight } from '../../engine/pyth
 import { loadTokenizer } from '../../core/tokenizer';
 import { readModelFolder } from '../../infer/model-folder';
 import { compareLogits, onnxLastLogits } from '../../infer/parity';
+import { NANO_MODEL, nanoModelDir } from '../../train/nanoModel';
 
-export const USAGE = 'usage: tooltune export (--run RUN_DIR | --model FOLDER) [--out DIR] [--int8] [--python PATH] [--opset 17] [--no-verify] [--json]\n' +
+export const USAGE = 'usage: tooltune export (--run RUN_DIR | --model FOLDER|nano) [--out DIR] [--int8] [--python PATH] [--opset 17] [--no-verify] [--json]\n' +
+  '  --model nano   ToolTune Nano (models/nano/); needs --out, so the shipped folder stays as built\n' +
   '  --int8   also write onnx/model_int8.onnx: the output head in int8 (faster CPU decoding; measured by `tooltune bench inline`)';
 
 /** Files a model folder carries for tokenisation and chat templates (copied when --out is another folder). */
@@ -45,7 +47,7 @@ export function exportInt8(python: string, model: string, out: string, opset: nu
 /** The model folder a --run or --model argument names, checked (throws with the fix). */
 export function resolveModelFolder(args: { run?: string; model?: string }): string {
   if (!!args.run === !!args.model) throw new Error(`give exactly one of --run or --model\n${USAGE}`);
-  const dir = args.run ? join(resolve(args.run), 'final') : resolve(args.model!);
+  const dir = args.run ? join(resolve(args.run), 'final') : resolve(args.model === NANO_MODEL ? nanoModelDir() : args.model!);
   if (!existsSync(join(dir, 'config.json'))) {
     throw new Error(args.run
       ? `${dir}: no final model in this run (config.json missing); the run has not finished — export a checkpoint with --model ${join(resolve(args.run), 'checkpoints', 'step-N')} or wait for the run to end`
@@ -106,6 +108,7 @@ export default async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(opset)) { console.error('tooltune export: --opset must be an integer (default 17)'); return 2; }
   const pre = await preflight(defaultCandidates(a.python));
   if (!pre.ok || !pre.python) { console.error(formatPreflight(pre)); return 1; }
+  if (a.model === NANO_MODEL && !a.out) { console.error('tooltune export: --model nano needs --out DIR: the shipped models/nano/ stays as it was built (and within its size limit)'); return 2; }
   const out = a.out ? resolve(a.out) : model;
   const outcome = await exportModel({ model, out, python: pre.python, opset, verify: !a['no-verify'], int8: a.int8,
     log: a.json ? undefined : (s) => console.error(s) });

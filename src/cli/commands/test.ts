@@ -2,15 +2,16 @@
 // runs the cases of .tooltest files (format: src/core/tooltest.ts) against an exported model, headless — the same
 // verdicts as the editor's Test Explorer. Prints one line per case and a summary line; exit 1 when any case failed
 // or errored, 2 for bad usage or a file that does not parse.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDiagnostic } from '../../core/source-location';
 import { loadTools } from '../../core/tools';
 import { CompletionEngine } from '../../infer/completion-engine';
 import { runToolTestText, summaryLine, type CaseOutcome } from '../../infer/tooltest-runner';
+import { NANO_MODEL, nanoModelDir } from '../../train/nanoModel';
 
-export const USAGE = 'usage: tooltune test FILE.tooltest [FILE …] (--model FOLDER | --run RUN_DIR) [--backend ort|transformers] [--int8] [--max-new-tokens 128] [--json]';
+export const USAGE = 'usage: tooltune test FILE.tooltest [FILE …] (--model FOLDER|nano | --run RUN_DIR) [--backend ort|transformers] [--int8] [--max-new-tokens 128] [--json]';
 
 export function formatOutcome(o: CaseOutcome): string {
   const mark = { passed: '✓', failed: '✗', skipped: '-', errored: '!' }[o.status];
@@ -41,7 +42,15 @@ export default async function run(argv: string[]): Promise<number> {
   if (backend !== 'ort' && backend !== 'transformers') { console.error(`tooltune test: --backend must be ort or transformers`); return 2; }
   const maxNewTokens = a['max-new-tokens'] === undefined ? 128 : Number(a['max-new-tokens']);
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) { console.error('tooltune test: --max-new-tokens must be a positive integer'); return 2; }
-  const modelDir = a.model ? resolve(a.model) : join(resolve(a.run!), 'final');
+  let modelDir: string;
+  try { modelDir = a.model === NANO_MODEL ? nanoModelDir() : a.model ? resolve(a.model) : join(resolve(a.run!), 'final'); } catch (e) {
+    console.error(`tooltune test: ${(e as Error).message}`); return 2;
+  }
+  // Cases run on an ONNX export; the shipped Nano is weights only (export.ts keeps models/nano/ as built).
+  if (a.model === NANO_MODEL && !existsSync(join(modelDir, 'onnx', 'model.onnx'))) {
+    console.error('tooltune test: ToolTune Nano has no ONNX export in models/nano/; run `tooltune export --model nano --out DIR` once, then --model DIR');
+    return 2;
+  }
 
   const engine = new CompletionEngine();
   const all: CaseOutcome[] = [];

@@ -9,14 +9,16 @@ import { train, type TrainOutcome, type TrainRequest } from '../../train/loop';
 import { createReporter, type ReporterMode } from '../../train/reporter';
 import type { EngineClient } from '../../engine/client';
 
-export const TRAIN_USAGE = `usage: tooltune train --tools T --data D [--eval-data E] --model <folder|hf-id|demo>
+export const TRAIN_USAGE = `usage: tooltune train --tools T --data D [--eval-data E] --model <folder|hf-id|nano|demo>
                       [--preset ${PRESETS.join('|')}] [--config C] [--out DIR] [--name NAME]
                       [--steps N] [--seed N] [--events jsonl] [--resume RUN_DIR] [--python PATH]
   --config   a config file (JSON with comments); default .tooltune/config.json when it exists; its tools,
              data and eval_data (paths relative to the workspace folder) stand in for missing flags
   --out      folder receiving run folders (default .tooltune/runs)
   --events   jsonl: one JSON event per stdout line (for the VS Code extension)
-  --resume   continue a run folder from its last checkpoint`;
+  --resume   continue a run folder from its last checkpoint
+  --model    nano: ToolTune Nano, the pretrained model in models/nano/ (preset nano: GRPO without SFT);
+             demo: a small model from random weights (preset demo: SFT first)`;
 
 export interface TrainArgs {
   tools?: string; data?: string; evalData?: string; model?: string; preset?: PresetName; config?: string; out?: string;

@@ -121,6 +121,31 @@ test('readable table, missing predictions and usage errors', async () => {
   assert.match(badPreds.err.join('\n'), /preds-not-json\.jsonl:1:1: error: invalid JSON/);
 });
 
+test('--samples and --model nano: usage errors name the fix', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--data', EVAL, '--predictions', EVAL, '--samples', '8'], /--samples and --temperature need --model/],
+    [['--data', EVAL, '--model', 'nano', '--samples', '0'], /--samples must be a positive integer/],
+    [['--data', EVAL, '--model', 'nano', '--samples', '8', '--temperature', '0'], /--temperature must be > 0/],
+    [['--data', EVAL, '--model', 'nano', '--samples', '8', '--int8'], /--int8 scores an ONNX export .* drop it with --samples/],
+    [['--data', EVAL, '--model', join(dir, 'no-onnx'), '--int8'], /has no ONNX export \(run tooltune export --model .* --int8 first\)/],
+  ];
+  for (const [argv, want] of cases) {
+    const c = collect();
+    assert.equal(await evalCommand(argv, c.io), 2, argv.join(' '));
+    assert.match(c.err.join('\n'), want);
+  }
+  // no models/nano/ anywhere: the error says where it looked and how to rebuild it
+  const saved = process.env.TOOLTUNE_NANO_DIR;
+  process.env.TOOLTUNE_NANO_DIR = join(dir, 'no-nano');
+  try {
+    const c = collect();
+    assert.equal(await evalCommand(['--tools', TOOLS, '--data', EVAL, '--model', 'nano', '--samples', '2'], c.io), 1);
+    assert.match(c.err.join('\n'), /tooltune eval: nano: TOOLTUNE_NANO_DIR=.*no-nano.*lacks config\.json/);
+  } finally {
+    if (saved === undefined) delete process.env.TOOLTUNE_NANO_DIR; else process.env.TOOLTUNE_NANO_DIR = saved;
+  }
+});
+
 test('rows that carry their own tools need no tools file', async () => {
   const data = join(dir, 'own-tools.jsonl');
   const tool = { name: 'ping', parameters: { type: 'object', properties: { host: { type: 'string' } }, required: ['host'] } };
