@@ -5,7 +5,8 @@
 //
 //   tooltune train --tools tools.json --data train.jsonl --model demo --preset toolexpander
 //
-// Sections: inputs → run folder → engine → model → SFT → eval → GRPO loop (checkpoint, stop) → final + export.
+// Sections: inputs → run folder → engine → model → base eval → SFT → eval → learnability gate → GRPO loop
+// (checkpoint, stop) → final + export.
 // Everything written to the run folder is flushed as it happens; a crash marks the run failed and keeps it all.
 import { copyFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,13 +15,13 @@ import { PROTOCOL_VERSION } from '../engine/protocol';
 import { defaultCandidates, formatPreflight, preflight } from '../engine/python';
 import { grpoOptimizer, sftCycles, sftOptimizer, type TrainConfig } from './config';
 import type { EvalRecord, RunStatus, TrainEvent } from './events';
-import { evaluate } from './evaluation';
+import { describeLearnability, evaluate } from './evaluation';
 import { loadInputs } from './inputs';
 import { prepareModel, type PreparedModel } from './modelSource';
 import { Policy } from './policy';
 import type { Reporter } from './reporter';
 import { BatchSampler, type SamplerState } from './sampler';
-import { runSft } from './sft';
+import { runSft, sftStepBudget } from './sft';
 import { grpoStep } from './step';
 import { RunWriter } from './runWriter';
 
@@ -46,10 +47,34 @@ export interface TrainRequest {
   onEngine?: (engine: EngineClient) => void;
 }
 
-export interface TrainOutcome { status: Exclude<RunStatus, 'starting' | 'running' | 'stopping'>; runDir: string | null; finalDir?: string; error?: string; lastEval?: EvalRecord; firstEval?: EvalRecord; steps: number }
+export interface TrainOutcome {
+  status: Exclude<RunStatus, 'starting' | 'running' | 'stopping'>; runDir: string | null; finalDir?: string; error?: string;
+  /** The model as loaded, before any SFT (eval.base); the same record as firstEval when no SFT ran. */
+  baseEval?: EvalRecord;
+  /** GRPO's start (after SFT, if any). */
+  firstEval?: EvalRecord;
+  lastEval?: EvalRecord;
+  /** Why GRPO did not run (the start was not learnable: min_start_call_pass_at_k). */
+  skippedGrpo?: string;
+  steps: number;
+}
 
 /** What a checkpoint's trainer_state.json holds: the orchestrator's own state. */
-interface TrainerState { step: number; sampler: SamplerState; num_tokens: number; elapsed: number; first_eval?: EvalRecord }
+interface TrainerState { step: number; sampler: SamplerState; num_tokens: number; elapsed: number; first_eval?: EvalRecord; base_eval?: EvalRecord }
+
+/** Why GRPO should not start from this evaluation, or undefined when it may. Below `min` call-row pass@k, call-row
+ *  groups are almost all wrong and GRPO's only reward spread is on no-call rows: it learns to stop calling. */
+export function unlearnableStart(first: EvalRecord | undefined, min: number): string | undefined {
+  if (!(min > 0) || !first) return undefined;
+  const callPass = first['eval/call_pass_at_k'];
+  if (typeof callPass !== 'number' || !Number.isFinite(callPass)) return undefined; // no call rows: nothing to gate on
+  if (callPass >= min) return undefined;
+  const k = first.k ?? 'k';
+  const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
+  return `the start is not learnable: pass@${k} on call rows is ${pct(callPass)} (min_start_call_pass_at_k ${pct(min)}), ` +
+    `greedy on call rows ${pct(first['eval/call_accuracy'])}, rows with 1–${typeof k === 'number' ? k - 1 : 'k-1'} of ${k} right ${pct(first['eval/learnable_rows'])}; ` +
+    'GRPO would only learn from no-call rows and drift to never calling. Start from a stronger model (or a short SFT: "sft": {"steps": N}), or set min_start_call_pass_at_k to 0 to run it anyway';
+}
 
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'generation_config.json'];
 
@@ -74,8 +99,10 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
   };
   const log = (level: 'info' | 'warning' | 'error', message: string) => emit({ type: 'log', level, message });
   let step = 0;
+  let baseEval: EvalRecord | undefined;
   let firstEval: EvalRecord | undefined;
   let lastEval: EvalRecord | undefined;
+  let skippedGrpo: string | undefined;
   try {
     // ---- inputs and run folder
     let cfg = req.config;
@@ -131,21 +158,23 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     let elapsedBefore = 0;
     const now = () => elapsedBefore + (Date.now() - started) / 1000;
 
-    const runEval = async (atStep: number, passAtK: boolean) => {
+    // `stage: "base"` marks the evaluation before SFT, so it is told apart from GRPO's start at the same step 0.
+    const runEval = async (atStep: number, passAtK: boolean, stage?: 'base') => {
       if (!evalRows.length) return undefined;
-      emit({ type: 'phase', phase: 'eval', message: `${evalRows.length} rows${passAtK && cfg.eval.pass_at_k ? `, pass@${cfg.eval.pass_at_k}` : ''}` });
+      emit({ type: 'phase', phase: 'eval', message: `${stage ? `${stage}: ` : ''}${evalRows.length} rows${passAtK && cfg.eval.pass_at_k ? `, pass@${cfg.eval.pass_at_k}` : ''}` });
       const out = await evaluate(engine!, policy, evalRows, {
         passAtK: passAtK ? cfg.eval.pass_at_k : 0, passAtKTemperature: cfg.eval.pass_at_k_temperature, passAtKRows: cfg.eval.pass_at_k_rows, seed: cfg.seed,
         onProgress: (done, total) => emit({ type: 'progress', task: 'eval', done, total }),
       });
-      const record = { step: atStep, time: now(), split: 'eval', ...out.scores } as EvalRecord;
+      const record = { step: atStep, time: now(), split: 'eval', ...(stage ? { stage } : {}), ...out.scores } as EvalRecord;
       writer!.appendEval(record);
       emit({ type: 'eval', record });
       lastEval = record;
       return record;
     };
     const checkpoint = async (atStep: number) => {
-      const state: TrainerState = { step: atStep, sampler: sampler.state, num_tokens: numTokens, elapsed: now(), ...(firstEval ? { first_eval: firstEval } : {}) };
+      const state: TrainerState = { step: atStep, sampler: sampler.state, num_tokens: numTokens, elapsed: now(),
+        ...(firstEval ? { first_eval: firstEval } : {}), ...(baseEval ? { base_eval: baseEval } : {}) };
       const path = writer!.checkpointDir(atStep);
       await engine!.request('save', { path, kind: 'checkpoint', trainer_state: state });
       emit({ type: 'checkpoint', step: atStep, path });
@@ -159,15 +188,24 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       numTokens = st.num_tokens;
       elapsedBefore = st.elapsed;
       firstEval = st.first_eval;
+      baseEval = st.base_eval;
       // The engine restores the optimizer config it was saved with; a longer --steps needs the schedule re-sized.
       if (cfg.max_steps !== (writer.status.total_steps ?? cfg.max_steps)) log('warning', 'max_steps changed on resume: the lr schedule keeps its saved length');
       writer.setStatus({ status: 'running', step, total_steps: cfg.max_steps });
-      if (step === 0 && !firstEval) firstEval = await runEval(0, true);
+      if (step === 0 && !firstEval) {
+        firstEval = await runEval(0, true);
+        if (cfg.eval.base && !baseEval && cfg.sft.steps === 0) baseEval = firstEval;
+      }
     } else {
+      // ---- base evaluation: the model as loaded, zero-shot. Without SFT it is also GRPO's start (evaluated once).
+      const sftRuns = sftStepBudget(cfg, data.train.length) > 0;
+      if (cfg.eval.base && sftRuns) baseEval = await runEval(0, true, 'base');
       // ---- SFT warm-up
-      if (cfg.sft.steps > 0) {
+      if (sftRuns) {
         const cycles = sftCycles(cfg);
-        const sftTotal = cycles.reduce((a, c) => a + c.steps, 0);
+        const sftTotal = sftStepBudget(cfg, data.train.length);
+        const asked = cycles.reduce((a, c) => a + c.steps, 0);
+        if (sftTotal < asked) log('info', `SFT capped at ${cfg.sft.max_epochs} epoch${cfg.sft.max_epochs === 1 ? '' : 's'} of ${data.train.length} rows: ${sftTotal} of ${asked} steps`);
         emit({ type: 'phase', phase: 'sft', message: `${sftTotal} steps × ${cfg.sft.batch_size} rows${cycles.length > 1 ? ` in ${cycles.length} cycles` : ''}` });
         // GRPO, and each SFT cycle after the first, start from the weights so far with a fresh optimizer: the engine
         // keeps AdamW's moments and update count across configure_optimizer, which would start the next schedule
@@ -193,14 +231,23 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       }
       // Ctrl-C during SFT: checkpoint at once; the resumed run evaluates before its first GRPO step.
       if (!req.stop.requested) firstEval = await runEval(0, true);
+      if (cfg.eval.base && !sftRuns) baseEval = firstEval;
       await engine.request('configure_optimizer', grpoOptimizer(cfg));
       await checkpoint(0);
     }
 
+    // ---- learnability of GRPO's start: logged, and below min_start_call_pass_at_k GRPO is skipped
+    if (step === 0 && firstEval) {
+      const line = describeLearnability(firstEval);
+      if (line) log('info', `GRPO's start: ${line}`);
+      skippedGrpo = unlearnableStart(firstEval, cfg.min_start_call_pass_at_k);
+      if (skippedGrpo) log('warning', `GRPO skipped: ${skippedGrpo}`);
+    }
+
     // ---- GRPO
-    emit({ type: 'phase', phase: 'grpo', message: `${cfg.max_steps - step} steps × ${cfg.prompts_per_step} rows × ${cfg.num_generations} samples` });
+    if (!skippedGrpo) emit({ type: 'phase', phase: 'grpo', message: `${cfg.max_steps - step} steps × ${cfg.prompts_per_step} rows × ${cfg.num_generations} samples` });
     const grpoDeadline = cfg.max_minutes > 0 ? Date.now() + cfg.max_minutes * 60_000 : Infinity;
-    while (step < cfg.max_steps && !req.stop.requested) {
+    while (!skippedGrpo && step < cfg.max_steps && !req.stop.requested) {
       if (Date.now() >= grpoDeadline) {
         log('info', `GRPO time budget of ${cfg.max_minutes} min reached after ${step} steps`);
         break;
@@ -217,11 +264,11 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       if (step < cfg.max_steps && cfg.eval.every && step % cfg.eval.every === 0) await runEval(step, false);
       if (step < cfg.max_steps && (req.stop.requested || (cfg.save_steps && step % cfg.save_steps === 0))) await checkpoint(step);
     }
-    if (req.stop.requested && step < cfg.max_steps) {
+    if (req.stop.requested && step < cfg.max_steps && !skippedGrpo) {
       writer.setStatus({ status: 'stopped', step });
       log('info', `stopped at step ${step}; resume with: tooltune train --resume ${runDir}`);
       emit({ type: 'run_finished', status: 'stopped', run_dir: runDir });
-      return { status: 'stopped', runDir, steps: step, firstEval, lastEval };
+      return { status: 'stopped', runDir, steps: step, baseEval, firstEval, lastEval };
     }
 
     // ---- final evaluation, weights and export
@@ -251,10 +298,10 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     if (cfg.export_onnx && await exportOnnx(finalDir, 'the final model') && existsSync(join(sftDir, 'config.json'))) {
       await exportOnnx(sftDir, 'the SFT warm start', sftDir);
     }
-    writer.setStatus({ status: 'completed', step, final_dir: finalDir });
+    writer.setStatus({ status: 'completed', step, final_dir: finalDir, ...(skippedGrpo ? { skipped_grpo: skippedGrpo } : {}) });
     emit({ type: 'phase', phase: 'done' });
     emit({ type: 'run_finished', status: 'completed', run_dir: runDir, final_dir: finalDir });
-    return { status: 'completed', runDir, finalDir, steps: step, firstEval, lastEval };
+    return { status: 'completed', runDir, finalDir, steps: step, baseEval, firstEval, lastEval, ...(skippedGrpo ? { skippedGrpo } : {}) };
   } catch (e) {
     const err = e as Error;
     let message = err.message;
@@ -269,7 +316,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       writer.setStatus({ status, ...(status === 'failed' ? { error: message.split('\n')[0] } : {}) });
     }
     emit({ type: 'run_finished', status, run_dir: writer?.dir ?? '', ...(status === 'failed' ? { error: message } : {}) });
-    return { status, runDir: writer?.dir ?? null, ...(status === 'failed' ? { error: message } : {}), steps: step, firstEval, lastEval };
+    return { status, runDir: writer?.dir ?? null, ...(status === 'failed' ? { error: message } : {}), steps: step, baseEval, firstEval, lastEval };
   } finally {
     if (engine) await engine.dispose();
   }

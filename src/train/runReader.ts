@@ -88,6 +88,8 @@ export interface RunStatusFile {
   error?: string;
   updated?: string;
   final_dir?: string;
+  /** Set when the run ended without GRPO because its start was not learnable (min_start_call_pass_at_k). */
+  skipped_grpo?: string;
 }
 
 export interface RunSummary {

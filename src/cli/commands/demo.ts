@@ -1,29 +1,43 @@
-// `tooltune demo`: the whole product on this machine, no downloads: creates the small Qwen3-shaped demo model with
-// the real (trimmed) Qwen3 tokenizer, SFT-warms it on the train split, evaluates (greedy exact match, pass@k, format
-// validity, tool names, arguments), runs GRPO, evaluates again, exports ONNX and prints a before/after table.
-// With --json the last stdout line is {"before": {...}, "after": {...}, "steps", "seconds", "run"} (fractions).
+// `tooltune demo`: the whole product on this machine, no downloads. By default it starts from ToolTune Nano, the
+// pretrained model shipped in models/nano/ (preset `nano`): a zero-shot evaluation of Nano on the eval split
+// (`base`: greedy exact match, pass@8, format validity, tool names, arguments, call and no-call rows, learnability),
+// an optional short SFT (only when --config asks for one), GRPO on the train rows — only when the start is learnable
+// (call-row pass@8 ≥ 10%; otherwise GRPO is skipped with the reason) — an evaluation after GRPO, the ONNX export and
+// a base / start / after table. `--from-scratch` runs the earlier recipe instead (preset `demo`: a small model from
+// random weights with the trimmed Qwen3 tokenizer, SFT warm start, GRPO), so the two can be compared.
+// With --json the last stdout line is {"base", "before", "after", "skipped_grpo", "steps", "seconds", "run", ...}
+// (fractions; "before" is GRPO's start, equal to "base" when no SFT ran; "after" is null when GRPO was skipped).
 // --quick proves the pipeline in a few minutes and makes no accuracy claim.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resolveConfig, type ConfigInput, type TrainConfig } from '../../train/config';
+import { ConfigError, resolveConfig, type ConfigInput, type TrainConfig } from '../../train/config';
+import { readConfigFile } from '../../train/configFile';
+import { evalSummary } from '../../train/evaluation';
 import type { EvalRecord } from '../../train/events';
 import { train } from '../../train/loop';
 import { createReporter } from '../../train/reporter';
 import { installStopHandlers, reporterMode, UsageError } from './train';
 
-const USAGE = `usage: tooltune demo [--tools T --data D --eval-data E] [--json] [--quick] [--out DIR] [--steps N] [--python PATH]
-  defaults to sample-workspace/ (tools.json, train.jsonl, eval.jsonl)`;
+const USAGE = `usage: tooltune demo [--tools T --data D --eval-data E] [--from-scratch] [--config C] [--json] [--quick] [--out DIR] [--steps N] [--python PATH]
+  defaults to sample-workspace/ (tools.json, train.jsonl, eval.jsonl)
+  starts from ToolTune Nano (models/nano/); --from-scratch: the earlier recipe (random weights, SFT, then GRPO)
+  --config   training settings over the recipe's (JSON with comments), e.g. {"sft": {"steps": 150}} or {"reward": "binary"}`;
 
 /** --quick: every stage runs, on little data and few steps (minutes, no accuracy claim). */
 export const QUICK: ConfigInput = {
   max_steps: 4, max_minutes: 1, prompts_per_step: 2, num_generations: 4, save_steps: 0,
   sft: { steps: 30, batch_size: 4, max_minutes: 1.5, restarts: [] }, eval: { every: 0, max_rows: 16, pass_at_k: 4 },
 };
+/** --quick from Nano: the same, without an SFT the recipe does not run. */
+const { sft: _quickSft, ...QUICK_NANO } = QUICK;
 
-interface DemoArgs { tools?: string; data?: string; evalData?: string; json: boolean; quick: boolean; out?: string; steps?: number; python?: string; help: boolean }
+interface DemoArgs {
+  tools?: string; data?: string; evalData?: string; json: boolean; quick: boolean; fromScratch: boolean; config?: string;
+  out?: string; steps?: number; python?: string; help: boolean;
+}
 
 function parse(argv: string[]): DemoArgs {
-  const a: DemoArgs = { json: false, quick: false, help: false };
+  const a: DemoArgs = { json: false, quick: false, fromScratch: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined || v.startsWith('--')) throw new UsageError(`${f} needs a value`); return v; };
@@ -32,9 +46,11 @@ function parse(argv: string[]): DemoArgs {
     else if (f === '--eval-data') a.evalData = val();
     else if (f === '--out') a.out = val();
     else if (f === '--python') a.python = val();
+    else if (f === '--config') a.config = val();
     else if (f === '--steps') { const n = Number(val()); if (!Number.isInteger(n) || n < 0) throw new UsageError('--steps must be a non-negative integer'); a.steps = n; }
     else if (f === '--json') a.json = true;
     else if (f === '--quick') a.quick = true;
+    else if (f === '--from-scratch') a.fromScratch = true;
     else if (f === '--help' || f === '-h') a.help = true;
     else throw new UsageError(`unknown option "${f}"`);
   }
@@ -50,30 +66,62 @@ export function sampleWorkspace(): string {
   throw new UsageError('sample-workspace/ not found; run from the ToolTune folder or pass --tools, --data and --eval-data');
 }
 
-export interface DemoSummary { accuracy: number; pass_at_k: number | null; k: number; format_valid: number; name_accuracy: number; args_accuracy: number; no_call_accuracy: number; n: number }
+/** The demo's config: the recipe (Nano or from scratch), --quick, the --config file's settings, then --steps. */
+export function demoConfig(a: Pick<DemoArgs, 'fromScratch' | 'quick' | 'config' | 'steps'>): TrainConfig {
+  const recipe: ConfigInput = a.fromScratch
+    ? { preset: 'demo', name: a.quick ? 'demo-quick' : 'demo', model: 'demo', ...(a.quick ? QUICK : {}) }
+    : { preset: 'nano', name: a.quick ? 'nano-quick' : 'nano', model: 'nano', ...(a.quick ? QUICK_NANO : {}) };
+  const steps: ConfigInput = a.steps !== undefined ? { max_steps: a.steps } : {};
+  if (!a.config) return resolveConfig(recipe, steps);
+  // The file's settings override the recipe's; the recipe's preset and model stay (they are what the demo is), and
+  // the file's tools/data entries are ignored (the demo's inputs are its flags or the sample workspace).
+  const { preset, model, name, ...rest } = recipe;
+  return readConfigFile(a.config, { preset, model, name, ...steps, ...(a.quick ? rest : {}) }).config;
+}
+
+export interface DemoSummary {
+  accuracy: number; accuracy_se: number; pass_at_k: number | null; k: number; format_valid: number; name_accuracy: number;
+  args_accuracy: number; no_call_accuracy: number; call_accuracy: number; call_pass_at_k: number | null;
+  learnable_rows: number | null; pass_gap: number | null; n: number;
+}
 
 export function summary(r: EvalRecord | undefined): DemoSummary | null {
   if (!r) return null;
   const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
+  const opt = (v: unknown) => (typeof v === 'number' ? v : null);
+  const acc = r['eval/accuracy'];
   return {
-    accuracy: r['eval/accuracy'], pass_at_k: r['eval/pass_at_k'] ?? null, k: num(r.k), format_valid: r['eval/format_valid'],
-    name_accuracy: r['eval/name_accuracy'], args_accuracy: r['eval/args_accuracy'], no_call_accuracy: r['eval/no_call_accuracy'], n: r.n,
+    accuracy: acc, accuracy_se: r.n > 0 ? Math.sqrt((acc * (1 - acc)) / r.n) : NaN, pass_at_k: r['eval/pass_at_k'] ?? null, k: num(r.k),
+    format_valid: r['eval/format_valid'], name_accuracy: r['eval/name_accuracy'], args_accuracy: r['eval/args_accuracy'],
+    no_call_accuracy: r['eval/no_call_accuracy'], call_accuracy: num(r['eval/call_accuracy']), call_pass_at_k: opt(r['eval/call_pass_at_k']),
+    learnable_rows: opt(r['eval/learnable_rows']), pass_gap: opt(r['eval/pass_gap']), n: r.n,
   };
 }
 
-/** The before/after table. */
-export function formatTable(before: DemoSummary | null, after: DemoSummary | null): string {
+/** The base / GRPO start / after table (`before` is labelled "after SFT" when SFT ran). */
+export function formatTable(base: DemoSummary | null, before: DemoSummary | null, after: DemoSummary | null, beforeLabel = 'after SFT'): string {
   const pct = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${(100 * x).toFixed(1)}%`);
-  const k = before?.k ?? after?.k;
-  const rows: Array<[string, keyof DemoSummary]> = [
-    ['exact match (greedy)', 'accuracy'], [`pass@${Number.isFinite(k) ? k : 'k'}`, 'pass_at_k'], ['format valid', 'format_valid'],
-    ['tool names', 'name_accuracy'], ['arguments', 'args_accuracy'], ['no-call rows', 'no_call_accuracy'],
+  const pts = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`);
+  const cols = [base, before, after];
+  const k = cols.find((c) => c && Number.isFinite(c.k))?.k;
+  const kk = k ?? 'k';
+  const rows: Array<[string, (s: DemoSummary | null) => string]> = [
+    ['exact match (greedy)', (s) => pct(s?.accuracy)],
+    ['  ± std. error', (s) => pct(s?.accuracy_se)],
+    [`pass@${kk}`, (s) => pct(s?.pass_at_k)],
+    ['format valid', (s) => pct(s?.format_valid)],
+    ['tool names', (s) => pct(s?.name_accuracy)],
+    ['arguments', (s) => pct(s?.args_accuracy)],
+    ['no-call rows', (s) => pct(s?.no_call_accuracy)],
+    ['call rows (greedy)', (s) => pct(s?.call_accuracy)],
+    [`call rows pass@${kk}`, (s) => pct(s?.call_pass_at_k)],
+    [`rows 1–${k ? k - 1 : 'k-1'} of ${kk} right`, (s) => pct(s?.learnable_rows)],
+    [`pass@${kk} − greedy (pts)`, (s) => pts(s?.pass_gap)],
   ];
-  const lines = [`${''.padEnd(22)}${'after SFT'.padStart(11)}${'after GRPO'.padStart(12)}`];
-  for (const [label, key] of rows) {
-    lines.push(`${label.padEnd(22)}${pct(before?.[key] as number | null).padStart(11)}${pct(after?.[key] as number | null).padStart(12)}`);
-  }
-  lines.push(`(eval rows: ${before?.n ?? after?.n ?? 0})`);
+  const w = 13;
+  const lines = [`${''.padEnd(24)}${'base'.padStart(w)}${beforeLabel.padStart(w)}${'after GRPO'.padStart(w)}`];
+  for (const [label, cell] of rows) lines.push(`${label.padEnd(24)}${cols.map((c) => cell(c).padStart(w)).join('')}`);
+  lines.push(`(eval rows: ${before?.n ?? base?.n ?? after?.n ?? 0})`);
   return lines.join('\n');
 }
 
@@ -91,10 +139,10 @@ export default async function run(argv: string[]): Promise<number> {
       const ws = sampleWorkspace();
       inputs = { tools: join(ws, 'tools.json'), data: join(ws, 'train.jsonl'), evalData: a.evalData ?? join(ws, 'eval.jsonl') };
     }
-    cfg = resolveConfig({ preset: 'demo', name: a.quick ? 'demo-quick' : 'demo', model: 'demo', ...(a.quick ? QUICK : {}) },
-      a.steps !== undefined ? { max_steps: a.steps } : {});
+    cfg = demoConfig(a);
   } catch (e) {
     if (e instanceof UsageError) { console.error(`tooltune demo: ${e.message}\n${USAGE}`); return 2; }
+    if (e instanceof ConfigError) { console.error(`tooltune demo: ${e.message}`); return 2; }
     throw e;
   }
   // With --json, progress goes to stderr so the last stdout line is the result.
@@ -107,18 +155,21 @@ export default async function run(argv: string[]): Promise<number> {
     ...(a.python ? { python: a.python } : {}),
   }).finally(() => handlers.dispose());
   const seconds = (Date.now() - t0) / 1000;
-  const before = summary(outcome.firstEval);
-  const after = summary(outcome.lastEval);
+  // GRPO skipped: there is no "after" (the final model is GRPO's start, already in "before").
+  const afterRecord = outcome.skippedGrpo ? undefined : outcome.lastEval;
+  const sftRan = !!outcome.baseEval && outcome.baseEval !== outcome.firstEval;
   const out = a.json ? process.stderr : process.stdout;
-  out.write(`\n${formatTable(before, after)}\n`);
+  out.write(`\n${formatTable(summary(outcome.baseEval), summary(outcome.firstEval), summary(afterRecord), sftRan || a.fromScratch ? 'after SFT' : 'GRPO start')}\n`);
+  if (outcome.skippedGrpo) out.write(`GRPO skipped: ${outcome.skippedGrpo}\n`);
   if (a.quick) out.write('(--quick: a pipeline check on little data and few steps; the numbers are not a result)\n');
   if (outcome.status === 'failed') console.error(`tooltune demo: ${outcome.error ?? 'failed'}`);
   if (a.json) {
-    const asJson = (s: DemoSummary | null) => s && ({
-      accuracy: s.accuracy, [`pass_at_${s.k}`]: s.pass_at_k, format_valid: s.format_valid, name_accuracy: s.name_accuracy,
-      args_accuracy: s.args_accuracy, no_call_accuracy: s.no_call_accuracy, n: s.n,
-    });
-    console.log(JSON.stringify({ before: asJson(before), after: asJson(after), steps: outcome.steps, seconds: Math.round(seconds), run: outcome.runDir, status: outcome.status, quick: a.quick }));
+    const asJson = (r: EvalRecord | undefined) => (r ? evalSummary(r) : null);
+    console.log(JSON.stringify({
+      model: cfg.model, base: asJson(outcome.baseEval), before: asJson(outcome.firstEval), after: asJson(afterRecord),
+      skipped_grpo: outcome.skippedGrpo ?? null, steps: outcome.steps, seconds: Math.round(seconds), run: outcome.runDir,
+      status: outcome.status, quick: a.quick,
+    }));
   }
   return outcome.status === 'failed' ? 1 : 0;
 }
