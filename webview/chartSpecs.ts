@@ -12,7 +12,8 @@ export interface ChartSpec {
   unit?: boolean;
 }
 
-const EVAL_KEYS = ['eval/accuracy', 'eval/name_accuracy', 'eval/args_accuracy', 'eval/format_valid', 'eval/no_call_accuracy'];
+// Call-row accuracy beside the total: a policy that stops calling must not look like progress (issue 11).
+const EVAL_KEYS = ['eval/accuracy', 'eval/call_accuracy', 'eval/name_accuracy', 'eval/args_accuracy', 'eval/format_valid', 'eval/no_call_accuracy'];
 
 export function chartSpecs(metricKeys: Iterable<string>, evalKeys: Iterable<string>): ChartSpec[] {
   const keys = new Set(metricKeys);

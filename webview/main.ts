@@ -6,6 +6,7 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDropdown, vsCodeOption }
 import { appendColumns } from './chartData';
 import { ChartGrid, type RunCols } from './charts';
 import { chartSpecs, keysOf } from './chartSpecs';
+import { learnabilityText } from './learnability';
 import { DEFAULT_VIEW_STATE, type HostToWebview, type RunInfo, type RunSnapshot, type ViewState } from './protocol';
 import { renderTable } from './rolloutTable';
 import { HostClient } from './rpc';
@@ -26,6 +27,7 @@ const xPick = $<HTMLSelectElement>('x-axis');
 const slider = $<HTMLInputElement>('smoothing');
 const sliderValue = $<HTMLElement>('smoothing-value');
 const statusEl = $<HTMLElement>('run-status');
+const learnEl = $<HTMLElement>('learnability');
 const table = $<HTMLTableElement>('rollouts');
 const grid = new ChartGrid($('charts'));
 
@@ -67,6 +69,8 @@ function draw(): void {
   const ek = new Set(runCols.flatMap((r) => keysOf(r.evals)));
   const { points, assembleMs, plotMs } = grid.render(chartSpecs(mk, ek), runCols, { smoothing: state.smoothing, xAxis: state.xAxis });
   statusEl.textContent = slots.primary ? describe(slots.primary.run) + (slots.overlay ? `   ▸ overlay ${describe(slots.overlay.run)}` : '') : 'No run yet: start one with "ToolTune: Train Tool-Use Model".';
+  learnEl.textContent = learnabilityText(slots.primary?.evals);
+  learnEl.hidden = !learnEl.textContent;
   renderTable(table, slots.primary?.rollouts ?? [], state.sort, onSort, onOpen);
   const ms = performance.now() - t0;
   // Exposed for the e2e test and the benchmark: how long the last redraw took, and how much it drew.

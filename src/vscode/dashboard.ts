@@ -113,6 +113,7 @@ export class Dashboard {
   <label for="smoothing">Smoothing <input id="smoothing" type="range" min="0" max="0.99" step="0.01" aria-label="Smoothing"><span id="smoothing-value"></span></label>
 </header>
 <p id="run-status" role="status">Loading…</p>
+<p id="learnability" hidden></p>
 <main id="charts" aria-label="Training charts"></main>
 <h2>Latest rollouts</h2>
 <table id="rollouts" aria-label="Latest rollouts"></table>

@@ -22,8 +22,10 @@ export function runLabel(r: RunSummary): { label: string; description: string; i
 export function runChildren(run: RunSummary, evals: EvalRecord[], rollouts: RolloutRecord[], maxSteps: number): RunsNode[] {
   const out: RunsNode[] = [];
   out.push({ kind: 'info', runDir: run.dir, label: `status: ${run.status}`, description: run.error ?? `step ${run.step}${run.totalSteps ? `/${run.totalSteps}` : ''}`, icon: run.status === 'failed' ? 'error' : 'info' });
-  for (const e of [...evals].sort((a, b) => b.step - a.step)) {
-    out.push({ kind: 'info', runDir: run.dir, label: `eval @ step ${e.step}`, icon: 'graph',
+  const isBase = (e: EvalRecord) => (e.stage === 'base' ? 1 : 0);
+  for (const e of [...evals].sort((a, b) => b.step - a.step || isBase(a) - isBase(b))) {
+    // The base evaluation (eval.base) shares step 0 with GRPO's start when an SFT ran between them.
+    out.push({ kind: 'info', runDir: run.dir, label: e.stage === 'base' ? 'eval @ base (before SFT)' : `eval @ step ${e.step}`, icon: 'graph',
       description: `exact ${pct(e['eval/accuracy'])} · name ${pct(e['eval/name_accuracy'])} · args ${pct(e['eval/args_accuracy'])} · format ${pct(e['eval/format_valid'])} · no-call ${pct(e['eval/no_call_accuracy'])} (n=${e.n})` });
   }
   const bySteps = new Map<number, RolloutRecord[]>();

@@ -41,3 +41,11 @@ test('a failed run shows its error on the status line', () => {
     assert.equal(runLabel(run.summary).icon, 'error');
   } finally { rmSync(d, { recursive: true, force: true }); }
 });
+
+test('a base evaluation (before SFT) is labelled apart from GRPO\'s start at the same step 0', () => {
+  const summary = { dir: '/r', id: 'nano-1', status: 'completed', step: 4, totalSteps: 4 } as Parameters<typeof runChildren>[0];
+  const rec = (step: number, stage?: string) => ({ step, time: 0, split: 'eval', n: 4, 'eval/accuracy': 0.5, 'eval/format_valid': 1,
+    'eval/name_accuracy': 0.5, 'eval/args_accuracy': 0.5, 'eval/no_call_accuracy': 1, ...(stage ? { stage } : {}) });
+  const kids = runChildren(summary, [rec(0, 'base'), rec(0), rec(4)], [], 4) as { label: string }[];
+  assert.deepEqual(kids.slice(1).map((k) => k.label), ['eval @ step 4', 'eval @ step 0', 'eval @ base (before SFT)']);
+});
