@@ -180,3 +180,19 @@ def test_export_onnx_of_the_loaded_model_and_of_a_folder(tmp_path):
     with pytest.raises(RpcError) as e:
         call(s, 'export_onnx', {'out': str(tmp_path / 'y'), 'model_path': str(tmp_path / 'missing')})
     assert e.value.code == P.BAD_MODEL
+
+
+def test_save_merged_in_bfloat16_halves_the_weights_and_loads_back_as_float32(shared, tmp_path):
+    """ToolTune Nano ships in bf16 (issue 11): `save` with dtype stores bf16; load_model reads it into fp32."""
+    from tooltune_engine.safetensors_io import read_header
+    full, half = tmp_path / 'f32', tmp_path / 'bf16'
+    shared.ok('save', {'path': str(full), 'kind': 'merged'})
+    shared.ok('save', {'path': str(half), 'kind': 'merged', 'dtype': 'bfloat16'})
+    entries, _, _ = read_header(str(half / 'model.safetensors'))
+    assert {str(e[0]) for e in entries.values()} == {'torch.bfloat16'}
+    assert json.loads((half / 'config.json').read_text())['torch_dtype'] == 'bfloat16'
+    assert (half / 'model.safetensors').stat().st_size < 0.6 * (full / 'model.safetensors').stat().st_size
+    info = shared.ok('load_model', {'path': str(half)})
+    assert info['num_parameters'] > 0
+    bad = shared.request('save', {'path': str(tmp_path / 'x'), 'kind': 'merged', 'dtype': 'int8'})
+    assert bad['error']['code'] == -32602 and 'dtype' in bad['error']['message']

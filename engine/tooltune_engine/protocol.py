@@ -33,6 +33,7 @@ METHODS = (
 )
 LOSS_TYPES = ('grpo', 'bnpo', 'dr_grpo', 'dapo')
 SCHEDULES = ('constant', 'linear', 'cosine', 'cosine_with_restarts', 'exponential')
+SAVE_DTYPES = ('float32', 'bfloat16', 'float16')
 SAVE_KINDS = ('merged', 'adapter', 'checkpoint')
 DTYPES = ('auto', 'float32', 'bfloat16', 'float16')
 
@@ -428,12 +429,17 @@ class SaveParams:
     path: str
     kind: str
     trainer_state: Any = None
+    # kind "merged" only: store the weights in this dtype (e.g. bfloat16 to ship a model at half the size); the
+    # default keeps the model's own dtype.
+    dtype: Optional[str] = None
 
 
 def parse_save(p: Any) -> SaveParams:
     d = _obj(p, '')
+    dtype = _get(d, 'dtype', '', None)
     return SaveParams(path=_str(_get(d, 'path', ''), 'path'), kind=_str(_get(d, 'kind', ''), 'kind', SAVE_KINDS),
-                      trainer_state=d.get('trainer_state'))
+                      trainer_state=d.get('trainer_state'),
+                      dtype=None if dtype is None else _str(dtype, 'dtype', SAVE_DTYPES))
 
 
 def parse_path(p: Any) -> str:

@@ -321,7 +321,7 @@ class Session:
             return {'path': os.path.abspath(p.path), 'bytes': 0}
         if p.kind == 'merged':
             from .model import save_model
-            save_model(model, self.cfg, p.path)
+            save_model(model, self.cfg, p.path, dtype=getattr(torch, p.dtype) if p.dtype else None)
             return {'path': os.path.abspath(p.path), 'bytes': ckpt.folder_bytes(p.path)}
         if p.kind == 'adapter':
             if self.lora is None:

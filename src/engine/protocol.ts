@@ -200,6 +200,8 @@ export interface SaveParams {
   kind: 'merged' | 'adapter' | 'checkpoint';
   /** Extra JSON written as trainer_state.json next to a checkpoint (the orchestrator's own state). */
   trainer_state?: unknown;
+  /** "merged" only: store the weights in this dtype (bfloat16 ships a model at half the size); default: the model's. */
+  dtype?: 'float32' | 'bfloat16' | 'float16';
 }
 export interface SaveResult { path: string; bytes: number }
 export interface LoadCheckpointParams { path: string }

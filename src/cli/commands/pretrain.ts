@@ -2,8 +2,9 @@
 // domains through the engine's SFT path; resumable (run the same command again: it continues from the newest
 // checkpoint of --out, with the same row stream); a loss curve (metrics.jsonl) and a copy/name probe (probe.jsonl)
 // in the run folder. `--ship DIR` writes the final weights, tokenizer and recipe to DIR (models/nano/).
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeNanoCard } from '../../train/nano/card';
 import { pretrain } from '../../train/nano/pretrain';
 import { UsageError } from './train';
 
@@ -11,9 +12,11 @@ const USAGE = `usage: tooltune pretrain [--out DIR] [--minutes M] [--steps N] [-
   --out      the pretraining run folder (default .tooltune/nano-pretrain); resumed when it holds a checkpoint
   --minutes  wall-clock budget of this part (default 60; 0 = no limit)
   --steps    stop at this total step (default: the recipe's length)
-  --ship     copy the final model (config, safetensors, tokenizer, chat template) into this folder, e.g. models/nano`;
+  --ship     copy the final model (config, bf16 safetensors, tokenizer, chat template), the run's curves and the
+             model card into this folder, e.g. models/nano
+  --card DIR only rewrite the model card of a shipped folder (after adding zero-shot results to DIR/pretraining/zero-shot/)`;
 
-interface Args { out: string; minutes: number; steps?: number; seed: number; threads?: number; python?: string; ship?: string; batch?: number; help: boolean }
+interface Args { out: string; minutes: number; steps?: number; seed: number; threads?: number; python?: string; ship?: string; card?: string; batch?: number; help: boolean }
 
 function parse(argv: string[]): Args {
   const a: Args = { out: join('.tooltune', 'nano-pretrain'), minutes: 60, seed: 1, help: false };
@@ -29,6 +32,7 @@ function parse(argv: string[]): Args {
     else if (f === '--batch') a.batch = int(1);
     else if (f === '--python') a.python = val();
     else if (f === '--ship') a.ship = val();
+    else if (f === '--card') a.card = val();
     else if (f === '--help' || f === '-h') a.help = true;
     else throw new UsageError(`unknown option "${f}"`);
   }
@@ -42,6 +46,11 @@ export default async function run(argv: string[]): Promise<number> {
     throw e;
   }
   if (a.help) { console.log(USAGE); return 0; }
+  if (a.card) {
+    writeNanoCard(resolve(a.card));
+    console.log(`model card written: ${join(resolve(a.card), 'README.md')}`);
+    return 0;
+  }
   const stop = { requested: false };
   const onSignal = () => {
     if (stop.requested) process.exit(130);
@@ -69,10 +78,15 @@ export default async function run(argv: string[]): Promise<number> {
   if (a.ship) {
     const dest = resolve(a.ship);
     mkdirSync(dest, { recursive: true });
+    // Zero-shot results of earlier weights no longer describe these.
+    rmSync(join(dest, 'pretraining', 'zero-shot'), { recursive: true, force: true });
     cpSync(out.finalDir, dest, { recursive: true });
     for (const f of ['recipe.json', 'metrics.jsonl', 'probe.jsonl']) if (existsSync(join(resolve(a.out), f))) cpSync(join(resolve(a.out), f), join(dest, 'pretraining', f));
-    writeFileSync(join(dest, 'pretraining', 'summary.json'), JSON.stringify({ step: out.step, tokens: out.tokens, rows: out.rows, seconds: Math.round(out.seconds), seed: a.seed, probe: out.lastProbe }, null, 2) + '\n');
-    console.log(`shipped to ${dest}`);
+    // The command that rebuilds exactly these weights: the row stream and the schedule depend on (seed, step) only.
+    const command = `npm run build && node dist/cli.js pretrain --out ${a.out} --minutes 0 --steps ${out.step} --seed ${a.seed} --threads ${a.threads ?? 1} --ship ${a.ship}`;
+    writeFileSync(join(dest, 'pretraining', 'summary.json'), JSON.stringify({ step: out.step, tokens: out.tokens, rows: out.rows, seconds: Math.round(out.seconds), seed: a.seed, command, probe: out.lastProbe }, null, 2) + '\n');
+    writeNanoCard(dest);
+    console.log(`shipped to ${dest} (model card: ${join(dest, 'README.md')})`);
   }
   return 0;
 }

@@ -163,7 +163,9 @@ export async function pretrain(req: PretrainRequest): Promise<PretrainOutcome> {
     await save();
     if (!lastProbe || st.step % recipe.probeEvery !== 0) await runProbe();
     const finalDir = join(dir, 'final');
-    await engine.request('save', { path: finalDir, kind: 'merged' });
+    // Shipped in bf16 (half the bytes; the engine loads it back into fp32); the fp32 weights and AdamW state stay
+    // in the checkpoints, which is what a resumed run continues from.
+    await engine.request('save', { path: finalDir, kind: 'merged', dtype: 'bfloat16' });
     for (const f of ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) {
       writeFileSync(join(finalDir, f), readFileSync(join(modelDir, f)));
     }
