@@ -125,8 +125,9 @@ export async function evalCommand(argv: string[], out: Output = consoleOut): Pro
     for (const id of p.outputs.keys()) {
       if (!known.has(id)) problems.push({ file: args.predictions, line: 1, column: 1, severity: 'warning', message: `prediction for unknown row id "${id}" was ignored` });
     }
+  } else if (!data.rows.length) {
+    preds = { outputs: new Map() }; // nothing to answer: the problems and "no valid rows" are reported below
   } else if (engineModel) {
-    if (!data.rows.length) { out.error(`tooltune eval: no valid rows in ${args.data}`); return 1; }
     try {
       const progress = progressLine(args.json ? () => {} : out.error);
       const r = await evaluateModel(args.model!, data.rows, {
