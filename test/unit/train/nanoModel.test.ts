@@ -56,3 +56,23 @@ test('--model nano resolves to the Nano folder (source "nano") wherever a model 
     if (saved === undefined) delete process.env.TOOLTUNE_NANO_DIR; else process.env.TOOLTUNE_NANO_DIR = saved;
   }
 });
+
+test('export and test with --model nano keep the shipped folder as built and name the fix', async () => {
+  const dir = fakeNano(mkdtempSync(join(tmpdir(), 'tt-nano-cli-')));
+  const saved = process.env.TOOLTUNE_NANO_DIR;
+  const errs: string[] = [];
+  const orig = console.error;
+  process.env.TOOLTUNE_NANO_DIR = dir;
+  console.error = (...a: unknown[]) => { errs.push(a.join(' ')); };
+  try {
+    const exportCmd = (await import('../../../src/cli/commands/export')).default;
+    assert.equal(await exportCmd(['--model', 'nano']), 2);
+    assert.match(errs.join('\n'), /--model nano needs --out DIR/);
+    const testCmd = (await import('../../../src/cli/commands/test')).default;
+    assert.equal(await testCmd(['cases.tooltest', '--model', 'nano']), 2);
+    assert.match(errs.join('\n'), /ToolTune Nano has no ONNX export in models\/nano\/; run `tooltune export --model nano --out DIR` once/);
+  } finally {
+    console.error = orig;
+    if (saved === undefined) delete process.env.TOOLTUNE_NANO_DIR; else process.env.TOOLTUNE_NANO_DIR = saved;
+  }
+});
