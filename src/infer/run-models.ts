@@ -45,6 +45,11 @@ export function baseModelDir(modelDir: string, workspaceRoot?: string): string {
   }
   const model = cfg.model;
   if (typeof model !== 'string' || !model) throw new Error(`${join(dirname(resolve(modelDir)), 'config.json')}: "model" is missing`);
+  // ToolTune Nano (models/nano/) ships as weights only, kept as built: its ONNX export lives in a folder of the user's.
+  if (model === 'nano') {
+    throw new Error('the run started from ToolTune Nano ("nano") without an SFT warm start; run `tooltune export --model nano --out <folder>` ' +
+      'once and point the run\'s config.json "model" at that folder');
+  }
   const candidates = isAbsolute(model) ? [model] : [workspaceRoot && resolve(workspaceRoot, model), resolve(model)].filter((x): x is string => !!x);
   const dir = candidates.find((d) => existsSync(join(d, 'config.json')));
   if (!dir) {

@@ -33,11 +33,14 @@ test('baseModelDir finds an exported local base model, relative to the workspace
   rmSync(r.root, { recursive: true });
 });
 
-test('baseModelDir names the fix for hub ids and the demo model', () => {
+test('baseModelDir names the fix for hub ids, the demo model and ToolTune Nano', () => {
   const r = run({ model: 'Qwen/Qwen2.5-0.5B-Instruct' });
   assert.throws(() => baseModelDir(r.final, r.root), /not a local model folder; download or locate it/);
   assert.throws(() => baseModelDir(r.root, r.root), /not a run's final\/ folder/);
   rmSync(r.root, { recursive: true });
+  const n = run({ model: 'nano' }); // no SFT: GRPO started from Nano itself
+  assert.throws(() => baseModelDir(n.final, n.root), /started from ToolTune Nano \("nano"\) without an SFT warm start; run `tooltune export --model nano --out <folder>`/);
+  rmSync(n.root, { recursive: true });
 });
 
 test('baseModelDir prefers the run\'s exported SFT warm start (the model GRPO began from), also for demo runs', () => {
