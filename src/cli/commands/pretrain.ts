@@ -6,17 +6,20 @@ import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeNanoCard } from '../../train/nano/card';
 import { pretrain } from '../../train/nano/pretrain';
+import { NANO_LARGE_SHAPE } from '../../train/nano/pretrainRecipe';
 import { UsageError } from './train';
 
 const USAGE = `usage: tooltune pretrain [--out DIR] [--minutes M] [--steps N] [--seed S] [--threads T] [--python PATH] [--ship DIR]
   --out      the pretraining run folder (default .tooltune/nano-pretrain); resumed when it holds a checkpoint
   --minutes  wall-clock budget of this part (default 60; 0 = no limit)
   --steps    stop at this total step (default: the recipe's length)
+  --size     base (default, the CPU-sized Nano) or large (for a GPU: scripts/nano-gpu.sh); only when the run starts
+  --batch    rows per step (default 16; a GPU wants 128 or more); only when the run starts
   --ship     copy the final model (config, bf16 safetensors, tokenizer, chat template), the run's curves and the
              model card into this folder, e.g. models/nano
   --card DIR only rewrite the model card of a shipped folder (after adding zero-shot results to DIR/pretraining/zero-shot/)`;
 
-interface Args { out: string; minutes: number; steps?: number; seed: number; threads?: number; python?: string; ship?: string; card?: string; batch?: number; help: boolean }
+interface Args { out: string; minutes: number; steps?: number; seed: number; threads?: number; python?: string; ship?: string; card?: string; batch?: number; size?: 'base' | 'large'; help: boolean }
 
 function parse(argv: string[]): Args {
   const a: Args = { out: join('.tooltune', 'nano-pretrain'), minutes: 60, seed: 1, help: false };
@@ -33,6 +36,7 @@ function parse(argv: string[]): Args {
     else if (f === '--python') a.python = val();
     else if (f === '--ship') a.ship = val();
     else if (f === '--card') a.card = val();
+    else if (f === '--size') { const v = val(); if (v !== 'base' && v !== 'large') throw new UsageError('--size must be base or large'); a.size = v; }
     else if (f === '--help' || f === '-h') a.help = true;
     else throw new UsageError(`unknown option "${f}"`);
   }
@@ -65,6 +69,7 @@ export default async function run(argv: string[]): Promise<number> {
   const out = await pretrain({
     out: a.out, seed: a.seed, minutes: a.minutes, maxSteps: a.steps, python: a.python, threads: a.threads, stop,
     ...(a.batch ? { recipe: { batchSize: a.batch } } : {}),
+    ...(a.size === 'large' ? { shape: NANO_LARGE_SHAPE } : {}),
     log: (m) => console.error(`${tty ? '\r\x1b[K' : ''}${m}`),
     onStep: (s) => {
       ema = Number.isNaN(ema) ? s.loss : 0.95 * ema + 0.05 * s.loss;

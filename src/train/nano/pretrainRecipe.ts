@@ -17,6 +17,18 @@ export const NANO_SHAPE: DemoModelShape = {
   max_position_embeddings: 2048,
 };
 
+/** A larger Nano for one GPU (scripts/nano-gpu.sh, issue 11 item 7): ≈17M parameters, 35 MB in bf16 (the repository
+ *  ships at most 50 MB). Not measured yet: no GPU was lent to the session that wrote it. */
+export const NANO_LARGE_SHAPE: DemoModelShape = {
+  ...NANO_SHAPE,
+  hidden_size: 384,
+  intermediate_size: 1152,
+  num_hidden_layers: 8,
+  num_attention_heads: 6,
+  num_key_value_heads: 2,
+  head_dim: 64,
+};
+
 export const NANO_VOCAB: DemoVocabSettings = {
   // The 6,000 most frequent Qwen3 pieces (low ids: byte-level BPE orders by merge rank) cover generic English, JSON
   // and digits, so a user's words encode in real subword pieces; the generator's own text adds the rest; byte

@@ -33,3 +33,23 @@ test('the Jinja template writes each tool as the same signature line toolSignatu
 test('a template without the tools JSON statement is refused with the file to update', () => {
   assert.throws(() => compactToolsTemplate('{{ messages }}'), /no longer contains.*compactTools\.ts/);
 });
+
+test("ToolTune Nano's variant: the description follows each signature and the tool instructions are brief", () => {
+  const tpl = compactToolsTemplate(qwen3Cfg.chat_template, { descriptions: true, brief: true });
+  const tok = tokenizerFromJson(qwen3Json, { ...qwen3Cfg, chat_template: tpl });
+  const messages = [{ role: 'user', content: 'Warm the kitchen to 21.' }];
+  const text = tok.apply_chat_template(messages as never, { tools: TOOLS as never, tokenize: false, add_generation_prompt: true }) as string;
+  assert.ok(text.includes('<tools>\nset_thermostat(room: kitchen|bedroom, temperature: number, mode?: heat|cool) - Set a room temperature.\n' +
+    'ping() - No parameters.\nnote(text?: string, tags?: array)\n</tools>'), text); // no description: nothing after the signature
+  assert.ok(text.includes('Answer with <tool_call></tool_call> blocks, or in words when no tool fits.'), text);
+  assert.ok(!text.includes('You may call one or more functions') && !text.includes('<function-name>'), text);
+  // Without tools the template is Qwen3's own.
+  const plain = tok.apply_chat_template(messages as never, { tokenize: false, add_generation_prompt: true });
+  assert.equal(plain, tokenizerFromJson(qwen3Json, qwen3Cfg).apply_chat_template(messages as never, { tokenize: false, add_generation_prompt: true }));
+});
+
+test('the brief variant refuses a template whose instructions changed, naming the constants to update', () => {
+  const changed = compactToolsTemplate(qwen3Cfg.chat_template).replace('You may call one or more functions', 'You can call functions');
+  assert.throws(() => compactToolsTemplate(changed.replace(/\{%- set f = tool\.function[\s\S]*?\{\{- '\)' \}\}/, '{{- tool | tojson }}'), { brief: true }),
+    /QWEN3_TOOLS_INTRO/);
+});
