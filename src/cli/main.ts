@@ -8,6 +8,7 @@ type Command = { default: (argv: string[]) => Promise<number> };
 const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> = {
   validate: { about: 'check a tools file and datasets; prints file:line:col diagnostics', load: () => import('./commands/validate') },
   eval: { about: 'score model outputs (predictions JSONL) or a model (greedy, pass@k) against a dataset', load: () => import('./commands/eval') },
+  synth: { about: 'write a starter dataset for your tools (generated rows to review and extend)', load: () => import('./commands/synth') },
   train: { about: 'GRPO-train a model on a tools file and dataset', load: () => import('./commands/train') },
   demo: { about: 'the demo: GRPO from ToolTune Nano (or --from-scratch), base/start/after table', load: () => import('./commands/demo') },
   export: { about: 'export a trained model to ONNX for inline use', load: () => import('./commands/export') },

@@ -6,7 +6,7 @@
 // parameters each (LEARNING.md: copying forms sooner on short, easy rows first).
 import type { Rng } from '../rng';
 import type { ToolDef } from '../types';
-import { PARAM_TEMPLATES, randomCodePattern, specFromSchema, type ParamSpec } from './params';
+import { PARAM_TEMPLATES, paramWords, randomCodePattern, specFromSchema, type ParamSpec } from './params';
 import { inventedWord } from './values';
 import { NOUNS, VERBS, type Verb } from './words';
 
@@ -86,15 +86,58 @@ function randomParams(rng: Rng, level: number, noun: string): ParamSpec[] {
 const NAME_VERBS = new Set([...VERBS.map((v) => v.name), 'set', 'send', 'search', 'add', 'track', 'apply', 'request', 'schedule',
   'play', 'order', 'convert', 'start', 'stop', 'open', 'close', 'read', 'write', 'post', 'run', 'calculate', 'compute', 'lookup']);
 
-/** A user's tool as the generator sees it: parameter kinds from the schema, action phrases from name and description. */
+/** First words that make a description an instruction ("Reserve a table…"), so it can be said as the request's action. */
+const DESCRIPTION_VERBS = new Set([...NAME_VERBS, ...VERBS.flatMap((v) => v.says.filter((s) => !s.includes(' '))), 'look', 'ask',
+  'change', 'give', 'tell', 'turn', 'use', 'show', 'return', 'generate', 'edit', 'remove', 'query', 'call', 'invite', 'mark',
+  'toggle', 'enable', 'disable', 'submit', 'notify', 'log', 'save', 'reply', 'join', 'leave', 'buy', 'sell', 'estimate', 'predict']);
+
+const LINKING_WORDS = new Set(['to', 'from', 'in', 'on', 'for', 'by', 'with', 'at', 'of', 'a', 'an', 'the', 'my', 'all']);
+
+/** The description as an action: "Reserve a table." → "reserve a table"; "Returns the stock." → "return the stock";
+ *  "Current weather for a city." → "get the current weather for a city". Null when too long to be said. */
+function descriptionAction(description: string | undefined): string | null {
+  const desc = description?.trim().replace(/\.$/, '');
+  if (!desc || desc.length >= 80 || desc.includes('\n')) return null;
+  const [first = '', ...rest] = desc.split(/\s+/);
+  const f = first.toLowerCase();
+  const verb = DESCRIPTION_VERBS.has(f) ? f
+    : f.endsWith('es') && DESCRIPTION_VERBS.has(f.slice(0, -2)) ? f.slice(0, -2)
+      : f.endsWith('s') && DESCRIPTION_VERBS.has(f.slice(0, -1)) ? f.slice(0, -1) : null;
+  if (verb) return [verb, ...rest].join(' ');
+  const lowered = desc[0].toLowerCase() + desc.slice(1);
+  return LINKING_WORDS.has(f) ? `get ${lowered}` : `get the ${lowered}`;
+}
+
+/** Parameters a request could mix up if each were said bare or with a generic cue ("5 and 8", "in EUR in CAD"): the
+ *  same kind (numbers of either type together), and enums only when their values overlap. */
+function confusable(a: ParamSpec, b: ParamSpec): boolean {
+  const numeric = (p: ParamSpec) => p.kind === 'integer' || p.kind === 'number';
+  if (numeric(a) && numeric(b)) return true;
+  if (a.kind !== b.kind || a.kind === 'boolean') return false;
+  if (a.kind !== 'enum') return true;
+  const values = new Set((a.schema.enum as unknown[]).map((v) => JSON.stringify(v)));
+  return (b.schema.enum as unknown[]).some((v) => values.has(JSON.stringify(v)));
+}
+
+/** Parameters that could be mixed up are always introduced by their own name ("quantity 5, count 8"), in users'
+ *  tools and generated ones alike: a row whose values could go either way teaches nothing. */
+export function namedWhereConfusable(specs: readonly ParamSpec[]): ParamSpec[] {
+  return specs.map((p) => (specs.some((q) => q !== p && confusable(p, q)) ? { ...p, cues: [paramWords(p.name)] } : p));
+}
+
+/** A user's tool as the generator sees it: parameter kinds from the schema, action phrases from name and description.
+ *  Parameters that could be mixed up are always introduced by their own name ("from EUR to CAD"). */
 export function toolFromDef(def: ToolDef): SynthTool {
   const props = (def.function.parameters.properties ?? {}) as Record<string, Record<string, unknown>>;
-  const params = Object.entries(props).map(([k, s]) => specFromSchema(k, s));
+  const specs = Object.entries(props).map(([k, s]) => specFromSchema(k, s));
+  const params = namedWhereConfusable(specs);
   const w = def.function.name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
   const actions: string[] = [];
-  if (w.length > 1 && NAME_VERBS.has(w[0])) actions.push(`${w[0]} the ${w.slice(1).join(' ')}`, `${w[0]} ${w.slice(1).join(' ')}`);
-  else if (w.length) actions.push(`use ${w.join(' ')}`);
-  const desc = def.function.description?.trim().replace(/\.$/, '');
-  if (desc && desc.length < 80 && !desc.includes('\n')) actions.push(desc[0].toLowerCase() + desc.slice(1));
+  if (w.length > 1 && NAME_VERBS.has(w[0])) {
+    const object = w.slice(1).join(' ');
+    actions.push(...(LINKING_WORDS.has(w[1]) ? [] : [`${w[0]} the ${object}`]), `${w[0]} ${object}`);
+  } else if (w.length) actions.push(`use ${w.join(' ')}`);
+  const said = descriptionAction(def.function.description);
+  if (said && !actions.includes(said)) actions.push(said);
   return { def, params, actions, masked: false };
 }

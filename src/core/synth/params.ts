@@ -24,7 +24,8 @@ export interface ParamSpec {
   properties?: ParamSpec[];
 }
 
-const words = (name: string) => name.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().trim();
+/** A parameter name as words: `party_size`, `partySize` → "party size". */
+export const paramWords = (name: string) => name.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().trim();
 
 /** A random pattern-shaped identifier format (e.g. `AB-12345`, `SKU-1234`, `X9Q4`): [pattern, example-free cue]. */
 export function randomCodePattern(rng: Rng): string {
@@ -113,17 +114,36 @@ export const PARAM_TEMPLATES: ReadonlyArray<readonly [string, Maker]> = [
   })) as Maker] as const),
 ];
 
-/** How a parameter of any schema (a user's tools file too) is drawn and said, inferred from its schema and name. */
+/** String formats the generator has no kind for, as patterns that draw a value ajv-formats accepts (its `time` is
+ *  RFC 3339 full-time: seconds and a zone are required). */
+const FORMAT_PATTERNS: Readonly<Record<string, string>> = {
+  time: '^[01]\\d:[0-5]\\d:00Z$',
+  'date-time': '^202[4-7]-0[1-9]-[012][1-8]T[01]\\d:[0-5]\\d:00Z$',
+  uuid: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
+  ipv4: '^1\\d\\d\\.1\\d\\d\\.\\d{1,2}\\.\\d{1,2}$',
+};
+
+/** Whether the schema's own pattern (if any) accepts a value of the generator's shape for a kind. */
+function patternAccepts(pattern: string, sample: string): boolean {
+  if (!pattern) return true;
+  try { return new RegExp(pattern, 'u').test(sample); } catch { return false; }
+}
+
+/** How a parameter of any schema (a user's tools file too) is drawn and said, inferred from its schema and name.
+ *  `schema` of the result is what values are drawn from: the parameter's own, except that `const` becomes a one-value
+ *  enum and a format without a kind gets the pattern that draws it (the tool keeps its real schema). */
 export function specFromSchema(name: string, schema: Record<string, unknown>): ParamSpec {
-  const w = words(name);
+  const w = paramWords(name);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   const pattern = typeof schema.pattern === 'string' ? schema.pattern : '';
   const format = typeof schema.format === 'string' ? schema.format : '';
   const nameCue = [w, ''];
   if (Array.isArray(schema.enum) && schema.enum.length) return { name, schema, kind: 'enum', cues: ['', w, 'in', 'with'] };
+  if ('const' in schema) return { name, schema: { ...schema, enum: [schema.const] }, kind: 'enum', cues: ['', w] };
   if (type === 'boolean') return { name, schema, kind: 'boolean', cues: [], onPhrase: `with ${w}`, offPhrase: `without ${w}` };
-  if (type === 'integer') return { name, schema, kind: 'integer', cues: nameCue };
-  if (type === 'number') return { name, schema, kind: 'number', cues: nameCue };
+  // A user's number has no unit word the generator knows, and a bare "188" says nothing: it is always named.
+  if (type === 'integer') return { name, schema, kind: 'integer', cues: [w] };
+  if (type === 'number') return { name, schema, kind: 'number', cues: [w] };
   if (type === 'array') {
     const items = (schema.items && typeof schema.items === 'object' ? schema.items : { type: 'string' }) as Record<string, unknown>;
     return { name, schema, kind: 'array', cues: [w, 'with', 'for'], items: specFromSchema(name.replace(/s$/, ''), items) };
@@ -132,8 +152,12 @@ export function specFromSchema(name: string, schema: Record<string, unknown>): P
     const props = (schema.properties && typeof schema.properties === 'object' ? schema.properties : {}) as Record<string, Record<string, unknown>>;
     return { name, schema, kind: 'object', cues: [w], properties: Object.entries(props).map(([k, s]) => specFromSchema(k, s)) };
   }
-  if (format === 'date' || /\\d\{4\}-\\d\{2\}-\\d\{2\}/.test(pattern) || /date|day$/.test(w)) return { name, schema, kind: 'date', cues: ['on', w] };
-  if (format === 'time' || /\\d\{2\}:\\d\{2\}/.test(pattern) || /time$/.test(w)) return { name, schema, kind: 'time', cues: ['at', w] };
+  if (!pattern && FORMAT_PATTERNS[format]) {
+    return { name, schema: { ...schema, pattern: FORMAT_PATTERNS[format] }, kind: 'code', cues: /time/.test(format) ? ['at', w] : ['', w] };
+  }
+  // The date and time kinds draw ISO shapes (2025-06-30, 09:30); a pattern asking for another shape is sampled instead.
+  if ((format === 'date' || /\\d\{4\}-\\d\{2\}-\\d\{2\}/.test(pattern) || /date|day$/.test(w)) && patternAccepts(pattern, '2025-06-30')) return { name, schema, kind: 'date', cues: ['on', w] };
+  if ((/\\d\{2\}:\\d\{2\}/.test(pattern) || /time$/.test(w)) && patternAccepts(pattern, '09:30')) return { name, schema, kind: 'time', cues: ['at', w] };
   if (pattern) return { name, schema, kind: 'code', cues: ['', w] };
   if (format === 'email' || /email/.test(w)) return { name, schema, kind: 'email', cues: [w, 'to'] };
   if (format === 'uri' || /url|link|path/.test(w)) return { name, schema, kind: 'url', cues: [w, 'at'] };
@@ -148,4 +172,4 @@ export function specFromSchema(name: string, schema: Record<string, unknown>): P
   return { name, schema, kind: 'word', cues: nameCue };
 }
 
-export const _private = { words };
+export const _private = { words: paramWords };
