@@ -62,7 +62,9 @@ function valueProblem(def: ToolDef, spec: ParamSpec, rng: Rng): string | null {
   const compiled = compileSchema(def.function.parameters);
   if (!compiled.ok) return compiled.error;
   const at = pointer(spec.name);
-  let last = 'no value could be generated for its type';
+  let last = spec.kind === 'code' && typeof spec.schema.pattern === 'string'
+    ? `the generator's samples of /${spec.schema.pattern}/ never matched it; it samples literals, \\d \\w \\s, [a-z0-9] classes, + ? {n,m}`
+    : 'the generator has no value of this type';
   for (let k = 0; k < PROBES; k++) {
     const v = drawValue(rng, spec);
     if (v === null) continue;

@@ -99,3 +99,10 @@ test('no-call requests never name what the tools handle', () => {
   assert.equal(r.rows.length, 1500);
   for (const row of r.rows) assert.doesNotMatch(row.messages[0]!.content, /\b(tickets?|invoices?)\b/i);
 });
+
+test('a pattern the sampler reads but never matches is named in the reason', () => {
+  // `[\w]`: an escape inside a class is outside the sampler's subset (values.test.ts, KNOWN_MISMATCHES): it draws
+  // "\\" or "w" for each of the 12 characters, and a backslash fails the pattern.
+  const r = rowsForTools([tool('get_user', { handle: { type: 'string', pattern: '^[\\w]{12}$' } }, ['handle']), tool('ping', {}, [])], 5, 1);
+  assert.deepEqual(r.skipped, [{ tool: 'get_user', reason: 'required parameter "handle": no generated value passed its schema (the generator\'s samples of /^[\\w]{12}$/ never matched it; it samples literals, \\d \\w \\s, [a-z0-9] classes, + ? {n,m})' }]);
+});
