@@ -2,11 +2,11 @@
 // domains through the engine's SFT path; resumable (run the same command again: it continues from the newest
 // checkpoint of --out, with the same row stream); a loss curve (metrics.jsonl) and a copy/name probe (probe.jsonl)
 // in the run folder. `--ship DIR` writes the final weights, tokenizer and recipe to DIR (models/nano/).
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeNanoCard } from '../../train/nano/card';
-import { pretrain } from '../../train/nano/pretrain';
-import { NANO_LARGE_SHAPE } from '../../train/nano/pretrainRecipe';
+import { pretrain, streamFingerprint } from '../../train/nano/pretrain';
+import { NANO_LARGE_SHAPE, type PretrainRecipe } from '../../train/nano/pretrainRecipe';
 import { UsageError } from './train';
 
 const USAGE = `usage: tooltune pretrain [--out DIR] [--minutes M] [--steps N] [--seed S] [--threads T] [--python PATH] [--ship DIR]
@@ -89,7 +89,9 @@ export default async function run(argv: string[]): Promise<number> {
     for (const f of ['recipe.json', 'metrics.jsonl', 'probe.jsonl']) if (existsSync(join(resolve(a.out), f))) cpSync(join(resolve(a.out), f), join(dest, 'pretraining', f));
     // The command that rebuilds exactly these weights: the row stream and the schedule depend on (seed, step) only.
     const command = `npm run build && node dist/cli.js pretrain --out ${a.out} --minutes 0 --steps ${out.step} --seed ${a.seed} --threads ${a.threads ?? 1} --ship ${a.ship}`;
-    writeFileSync(join(dest, 'pretraining', 'summary.json'), JSON.stringify({ step: out.step, tokens: out.tokens, rows: out.rows, seconds: Math.round(out.seconds), seed: a.seed, command, probe: out.lastProbe }, null, 2) + '\n');
+    const recipe = JSON.parse(readFileSync(join(resolve(a.out), 'recipe.json'), 'utf8')).recipe as PretrainRecipe;
+    writeFileSync(join(dest, 'pretraining', 'summary.json'), JSON.stringify({ step: out.step, tokens: out.tokens, rows: out.rows,
+      seconds: Math.round(out.seconds), seed: a.seed, command, stream_sha256: streamFingerprint(a.seed, recipe), probe: out.lastProbe }, null, 2) + '\n');
     writeNanoCard(dest);
     console.log(`shipped to ${dest} (model card: ${join(dest, 'README.md')})`);
   }

@@ -1,8 +1,8 @@
 // Random tool domains (issue 11, item 1): a few nouns, a few verbs each, so that tools sharing a noun differ by their
 // action and tools sharing an action differ by their object — the model has to read both. Some tools get
 // Hammer-style masked names (arXiv 2410.04587: a meaningless name, so only the description tells what it does).
-// `level` in [0, 1] is the curriculum dial: 0 gives one or two small tools, 1 gives 3–10 tools (the held-out
-// domains have 9 and 10) with up to 4
+// `level` in [0, 1] is the curriculum dial: 0 gives one or two small tools, 1 gives 3–10 tools, and now and then
+// 9–12 (the held-out domains have 9 and 10) with up to 4
 // parameters each (LEARNING.md: copying forms sooner on short, easy rows first).
 import type { Rng } from '../rng';
 import type { ToolDef } from '../types';
@@ -58,7 +58,7 @@ export function randomDomain(rng: Rng, level = 1): SynthDomain {
     const name = masked ? maskedName(rng) : `${verb.name}_${snake(obj)}`;
     if (names.has(name) || tools.some((x) => x.actions[0] === actionPhrases(verb, singular, plural)[0])) continue;
     names.add(name);
-    const params = randomParams(rng, level, snake(singular));
+    const params = namedWhereConfusable(randomParams(rng, level, snake(singular)));
     const required = params.filter((p, i) => i === 0 || rng.chance(0.4)).map((p) => p.name);
     const description = `${verb.describe} ${PLURAL_VERBS.has(verb.name) ? `${plural}` : `${/^[aeiou]/.test(singular) ? 'an' : 'a'} ${singular}`}${rng.chance(0.3) ? rng.pick([' by its details', ' for the user', ' in the account']) : ''}.`;
     const def: ToolDef = { type: 'function', function: { name, description, parameters: {

@@ -15,6 +15,10 @@ export interface RowMix {
   twoCalls: number;
   /** Chance that an optional parameter is said (and so expected). */
   optional: number;
+  /** Share of copy-drill rows: one call whose free-text values are long strings of partly invented words. LEARNING.md:
+   *  verbatim copying is the skill that did not form in the first generalist try; long values give many copy targets
+   *  per row (the classic way induction heads form fast). 0 for users' starter datasets. */
+  copyDrill?: number;
 }
 export const DEFAULT_MIX: RowMix = { noCall: 0.12, twoCalls: 0.18, optional: 0.45 };
 
@@ -24,13 +28,13 @@ export interface SynthRow { id: string; messages: Array<{ role: 'user'; content:
 interface Said { text: string; call: ExpectedCall }
 
 /** One request clause and the call it asks for; null when a required value cannot be drawn. */
-function sayCall(rng: Rng, tool: SynthTool, mix: RowMix): Said | null {
+function sayCall(rng: Rng, tool: SynthTool, mix: RowMix, long = false): Said | null {
   const required = new Set(tool.def.function.parameters.required ?? []);
   const args: Record<string, Json> = {};
   const parts: string[] = [];
   for (const p of rng.shuffle(tool.params)) {
     if (!required.has(p.name) && !rng.chance(mix.optional)) continue;
-    const v = drawValue(rng, p);
+    const v = drawValue(rng, p, long);
     if (v === null) { if (required.has(p.name)) return null; continue; }
     args[p.name] = v;
     parts.push(sayParam(rng, p, v));
@@ -65,6 +69,14 @@ export function synthRow(rng: Rng, domain: SynthDomain, id: string, mix: RowMix 
   const tools = withTools ? { tools: domain.tools.map((t) => t.def) } : {};
   if (r < mix.noCall) {
     return { id, messages: [{ role: 'user', content: capital(sayNoCall(rng, domain)) }], ...tools, expected: [] };
+  }
+  if (mix.copyDrill && rng.chance(mix.copyDrill)) {
+    const drill = domain.tools.filter((t) => t.params.some((p) => ['title', 'text', 'query', 'word'].includes(p.kind)));
+    if (drill.length) {
+      const s = sayCall(rng, rng.pick(drill), { ...mix, optional: 1 }, true);
+      if (!s) return null;
+      return { id, messages: [{ role: 'user', content: capital(`${rng.pick(OPENERS)}${s.text}${rng.pick(CLOSERS)}`) }], ...tools, expected: [s.call] };
+    }
   }
   const n = r < mix.noCall + mix.twoCalls && domain.tools.length > 1 ? 2 : 1;
   const picked = rng.shuffle(domain.tools).slice(0, n);

@@ -69,9 +69,16 @@ function words(rng: Rng, lo: number, hi: number): string {
   return Array.from({ length: rng.range(lo, hi) }, () => (rng.chance(0.15) ? inventedWord(rng, false) : rng.pick(TEXT_WORDS))).join(' ');
 }
 
-/** A value for `spec` that its schema accepts (null when none can be made, e.g. an unsupported pattern). */
-export function drawValue(rng: Rng, spec: ParamSpec): Json | null {
+/** A long string value for the copy drill: 4–12 words, many of them invented, so only copying gets it right. */
+export function longText(rng: Rng): string {
+  return Array.from({ length: rng.range(4, 12) }, () => (rng.chance(0.4) ? inventedWord(rng, rng.chance(0.3)) : rng.pick(TEXT_WORDS))).join(' ');
+}
+
+/** A value for `spec` that its schema accepts (null when none can be made, e.g. an unsupported pattern). With `long`,
+ *  free-text kinds (titles, texts, queries, words) get long values (the copy drill, rows.ts). */
+export function drawValue(rng: Rng, spec: ParamSpec, long = false): Json | null {
   const s = spec.schema;
+  if (long && ['title', 'text', 'query', 'word'].includes(spec.kind)) return longText(rng);
   switch (spec.kind) {
     case 'enum': return rng.pick(s.enum as Json[]);
     case 'boolean': return rng.chance(0.5);

@@ -8,11 +8,12 @@
 // distractors), a fresh domain every few rows so names and values must be read from the prompt, subword pieces from
 // the real Qwen3 tokenizer, RoPE. Verbatim copying is measured as it forms (probe.ts). Each step's rows come from a
 // generator seeded by (seed, step), so a resumed run sees exactly the rows an uninterrupted one would.
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getCodec } from '../../core/codecs';
 import { PromptRenderer } from '../../core/prompt';
-import { corpusRows } from '../../core/synth';
+import { corpusRows, DEFAULT_MIX } from '../../core/synth';
 import { loadTokenizer } from '../../core/tokenizer';
 import type { DatasetRow } from '../../core/types';
 import { EngineClient } from '../../engine/client';
@@ -54,8 +55,18 @@ export function levelAt(step: number, recipe: PretrainRecipe): number {
 export function stepRows(seed: number, step: number, recipe: PretrainRecipe): DatasetRow[] {
   const level = levelAt(step, recipe);
   const s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(step + 1, 0xc2b2ae35)) >>> 0;
-  return [...corpusRows(s, recipe.batchSize, { rowsPerDomain: recipe.rowsPerDomain, level: () => level })]
+  // The copy drill is most of the easy start and a tenth of the full mix (src/core/synth/rows.ts).
+  const mix = { ...DEFAULT_MIX, copyDrill: 0.3 - 0.2 * level };
+  return [...corpusRows(s, recipe.batchSize, { rowsPerDomain: recipe.rowsPerDomain, level: () => level, mix })]
     .map((r) => ({ id: r.id, messages: r.messages, tools: r.tools ?? [], expected: r.expected }));
+}
+
+/** A fingerprint of the row stream (sha256 over the rows of a few steps across the curriculum): recorded with the
+ *  shipped Nano, so a test notices when a change to the generator would make the rebuild command train on other rows. */
+export function streamFingerprint(seed: number, recipe: PretrainRecipe): string {
+  const h = createHash('sha256');
+  for (const s of [0, 1, 50, 500, 999, 1000, 2500, 4000, 7000]) h.update(JSON.stringify(stepRows(seed, s, recipe)));
+  return h.digest('hex');
 }
 
 /** Rows that decide Nano's vocabulary (with the top Qwen3 pieces): a fixed sample of the generator at every level. */
