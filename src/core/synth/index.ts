@@ -10,7 +10,7 @@ import { randomDomain, type SynthDomain } from './domain';
 import { DEFAULT_MIX, synthRow, type RowMix, type SynthRow } from './rows';
 
 export { randomDomain, toolFromDef, type SynthDomain, type SynthTool } from './domain';
-export { synthRow, DEFAULT_MIX, type RowMix, type SynthRow } from './rows';
+export { synthRow, copyRow, DEFAULT_MIX, type RowMix, type SynthRow } from './rows';
 export { specFromSchema, type ParamSpec, type ParamKind } from './params';
 export { drawValue, sayValue, sayParam, sampleFromPattern } from './values';
 export { rowsForTools, type StarterResult } from './starter';

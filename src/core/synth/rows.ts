@@ -5,7 +5,7 @@
 import type { Rng } from '../rng';
 import type { ExpectedCall, Json, ToolDef } from '../types';
 import type { SynthDomain, SynthTool } from './domain';
-import { drawValue, sayParam } from './values';
+import { drawValue, inventedWord, longText, sayParam } from './values';
 import { CHATTER, CLOSERS, JOINERS, NOUNS, OPENERS, VERBS } from './words';
 
 export interface RowMix {
@@ -89,4 +89,25 @@ export function synthRow(rng: Rng, domain: SynthDomain, id: string, mix: RowMix 
   const body = said.map((s) => s.text).join(rng.pick(JOINERS));
   const content = capital(`${rng.pick(OPENERS)}${body}${rng.pick(CLOSERS)}`);
   return { id, messages: [{ role: 'user', content }], ...tools, expected: said.map((s) => s.call) };
+}
+
+/**
+ * A pure copy row: one tool with an invented name and an invented string parameter, and a request that is nothing
+ * but a long value (partly invented words, codes, numbers). The right answer copies the only tool's name and its
+ * parameter's name from the tool list and the value from the request, token for token. Why: in Nano's first run
+ * (and LEARNING.md's feasibility run) a model trained only on the full mix wrote its most frequent tool names and
+ * values, never the prompt's, after 2M tokens; repeated random strings are the classic way copy ("induction")
+ * heads form fast (Olsson et al., arXiv 2209.11895), and here every answer token is a copy target.
+ */
+export function copyRow(rng: Rng, id: string): SynthRow {
+  const name = `${inventedWord(rng, false)}${rng.pick(['_', ''])}${inventedWord(rng, false)}`;
+  const param = rng.chance(0.5) ? inventedWord(rng, false) : rng.pick(['text', 'value', 'query', 'label', 'code', 'input']);
+  const parts = [longText(rng)];
+  if (rng.chance(0.4)) parts.push(`${inventedWord(rng).toUpperCase().slice(0, 3)}-${rng.range(10, 99999)}`);
+  const value = rng.shuffle(parts).join(' ');
+  const def: ToolDef = { type: 'function', function: { name, description: `${inventedWord(rng)} ${inventedWord(rng, false)}.`, parameters: {
+    type: 'object', properties: { [param]: { type: 'string' } }, required: [param],
+  } } };
+  const content = rng.pick([value, `${param}: ${value}`, `${rng.pick(OPENERS)}${value}`, `${value}${rng.pick(CLOSERS)}`]);
+  return { id, messages: [{ role: 'user', content }], tools: [def], expected: [{ name, arguments: { [param]: value } }] };
 }

@@ -13,7 +13,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSyn
 import { join, resolve } from 'node:path';
 import { getCodec } from '../../core/codecs';
 import { PromptRenderer } from '../../core/prompt';
-import { corpusRows, DEFAULT_MIX } from '../../core/synth';
+import { Rng } from '../../core/rng';
+import { copyRow, corpusRows, DEFAULT_MIX } from '../../core/synth';
 import { loadTokenizer } from '../../core/tokenizer';
 import type { DatasetRow } from '../../core/types';
 import { EngineClient } from '../../engine/client';
@@ -51,14 +52,24 @@ export function levelAt(step: number, recipe: PretrainRecipe): number {
   return recipe.curriculumSteps > 0 ? Math.min(1, step / recipe.curriculumSteps) : 1;
 }
 
+/** Share of pure copy rows at a step: `copyStart` at step 0, falling linearly to `copyFloor` at `copySteps`. */
+export function copyShareAt(step: number, recipe: PretrainRecipe): number {
+  if (recipe.copySteps <= 0) return recipe.copyFloor;
+  return Math.max(recipe.copyFloor, recipe.copyStart + (recipe.copyFloor - recipe.copyStart) * Math.min(1, step / recipe.copySteps));
+}
+
 /** The rows of one step: deterministic in (seed, step). */
 export function stepRows(seed: number, step: number, recipe: PretrainRecipe): DatasetRow[] {
   const level = levelAt(step, recipe);
   const s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(step + 1, 0xc2b2ae35)) >>> 0;
   // The copy drill is most of the easy start and a tenth of the full mix (src/core/synth/rows.ts).
   const mix = { ...DEFAULT_MIX, copyDrill: 0.3 - 0.2 * level };
-  return [...corpusRows(s, recipe.batchSize, { rowsPerDomain: recipe.rowsPerDomain, level: () => level, mix })]
-    .map((r) => ({ id: r.id, messages: r.messages, tools: r.tools ?? [], expected: r.expected }));
+  const rows = [...corpusRows(s, recipe.batchSize, { rowsPerDomain: recipe.rowsPerDomain, level: () => level, mix })];
+  // Pure copy rows (rows.ts `copyRow`) replace a share of the batch: most of it at the start, a little throughout.
+  const rng = new Rng(s ^ 0x2c1b3c6d);
+  const share = copyShareAt(step, recipe);
+  for (let i = 0; i < rows.length; i++) if (rng.chance(share)) rows[i] = copyRow(rng, `copy-${s}-${i}`);
+  return rows.map((r) => ({ id: r.id, messages: r.messages, tools: r.tools ?? [], expected: r.expected }));
 }
 
 /** A fingerprint of the row stream (sha256 over the rows of a few steps across the curriculum): recorded with the

@@ -46,6 +46,11 @@ export interface PretrainRecipe {
   curriculumSteps: number;
   /** Length of the cosine schedule (the run may stop earlier on its time budget, or resume past it at the floor). */
   totalSteps: number;
+  /** Pure copy rows (src/core/synth/rows.ts `copyRow`): this share of each batch at step 0, falling linearly to
+   *  `copyFloor` at `copySteps` and staying there. */
+  copyStart: number;
+  copyFloor: number;
+  copySteps: number;
   /** Rows drawn from one random domain before the next. */
   rowsPerDomain: number;
   /** Checkpoint and probe every N steps. */
@@ -63,8 +68,13 @@ export const NANO_PRETRAIN: PretrainRecipe = {
   warmupSteps: 100,
   curriculumSteps: 1000,
   totalSteps: 8000,
+  // The first run without pure copy rows wrote its most frequent names and values, never the prompt's, after 800
+  // steps (2M tokens; probe: names 0%, values copied 0%): copying has to come first (PRETRAINING.md).
+  copyStart: 0.6,
+  copyFloor: 0.05,
+  copySteps: 800,
   rowsPerDomain: 4,
   saveEvery: 200,
-  probeEvery: 400,
+  probeEvery: 200,
   probeRows: 96,
 };

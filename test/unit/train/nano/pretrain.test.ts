@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getCodec } from '../../../../src/core/codecs';
 import type { DatasetRow } from '../../../../src/core/types';
-import { levelAt, stepRows } from '../../../../src/train/nano/pretrain';
+import { parseDatasetText } from '../../../../src/core/dataset';
+import { copyShareAt, levelAt, stepRows } from '../../../../src/train/nano/pretrain';
 import { NANO_PRETRAIN } from '../../../../src/train/nano/pretrainRecipe';
 import { scoreProbe, stringValues } from '../../../../src/train/nano/probe';
 
@@ -60,4 +61,31 @@ test('scoreProbe: an unparsable answer is neither valid nor right', () => {
   const p = scoreProbe([{ id: 'a', messages: [{ role: 'user', content: 'x' }], tools: [], expected: [{ name: 'f', arguments: { s: 'v' } }] }], ['<tool_call>{"name": "f", "argu'], codec);
   assert.equal(p.accuracy, 0);
   assert.equal(p.format_valid, 0);
+});
+
+test('pure copy rows: most of the batch at the start, falling to the floor at copySteps', () => {
+  const r = { ...NANO_PRETRAIN, copyStart: 0.6, copyFloor: 0.05, copySteps: 100 };
+  assert.equal(copyShareAt(0, r), 0.6);
+  assert.ok(Math.abs(copyShareAt(50, r) - 0.325) < 1e-9);
+  assert.ok(Math.abs(copyShareAt(100, r) - 0.05) < 1e-9);
+  assert.equal(copyShareAt(10_000, r), 0.05);
+  const early = Array.from({ length: 10 }, (_, s) => stepRows(9, s, r)).flat();
+  const copies = early.filter((x) => x.id.startsWith('copy-')).length / early.length;
+  assert.ok(copies > 0.4 && copies < 0.75, `share of copy rows near the start: ${copies}`);
+});
+
+test('a copy row asks for the only tool with the request copied verbatim into its one parameter', () => {
+  const rows = stepRows(4, 0, { ...NANO_PRETRAIN, copyStart: 1, copyFloor: 1 });
+  assert.equal(rows.length, NANO_PRETRAIN.batchSize);
+  for (const row of rows) {
+    assert.equal(row.tools.length, 1);
+    const [call] = row.expected;
+    assert.equal(call.name, row.tools[0].function.name);
+    const [param, value] = Object.entries(call.arguments)[0];
+    assert.deepEqual(row.tools[0].function.parameters.required, [param]);
+    assert.ok(row.messages[0].content.includes(String(value)), 'the value is in the request');
+    assert.ok(String(value).split(' ').length >= 4, 'a long value');
+  }
+  const r = parseDatasetText(rows.map((x) => JSON.stringify(x)).join('\n'), 'copy.jsonl');
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
 });
