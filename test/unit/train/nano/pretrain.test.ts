@@ -68,7 +68,7 @@ test('pure copy rows: most of the batch at the start, falling to the floor at co
   assert.equal(copyShareAt(0, r), 0.6);
   assert.ok(Math.abs(copyShareAt(50, r) - 0.325) < 1e-9);
   assert.ok(Math.abs(copyShareAt(100, r) - 0.05) < 1e-9);
-  assert.equal(copyShareAt(10_000, r), 0.05);
+  assert.ok(Math.abs(copyShareAt(10_000, r) - 0.05) < 1e-9);
   const early = Array.from({ length: 10 }, (_, s) => stepRows(9, s, r)).flat();
   const copies = early.filter((x) => x.id.startsWith('copy-')).length / early.length;
   assert.ok(copies > 0.4 && copies < 0.75, `share of copy rows near the start: ${copies}`);
