@@ -10,20 +10,22 @@ import { join, resolve } from 'node:path';
 import { resolveConfig, type ConfigInput } from '../../train/config';
 import type { StepMetrics } from '../../train/events';
 import { train, type TrainOutcome } from '../../train/loop';
+import { nanoModelDir } from '../../train/nanoModel';
 import { createReporter } from '../../train/reporter';
 import { readRun } from '../../train/runReader';
 import { sampleWorkspace } from './demo';
 import { installStopHandlers, UsageError } from './train';
 
-const USAGE = `usage: tooltune bench toolexpander [--tools T --data D --eval-data E] [--sft-steps N] [--steps N] [--quick] [--json] [--out DIR]
-  defaults: sample-workspace/, --sft-steps 300 (a weak start: ~10% greedy exact), --steps 60`;
+const USAGE = `usage: tooltune bench toolexpander [--tools T --data D --eval-data E] [--from sft|nano] [--sft-steps N] [--steps N] [--quick] [--json] [--out DIR]
+  defaults: sample-workspace/, --from sft: --sft-steps 300 of the from-scratch demo model (a weak start: ~10% greedy
+  exact); --from nano: both arms start from ToolTune Nano (models/nano/) with its preset, no SFT; --steps 60`;
 
-interface Args { tools?: string; data?: string; evalData?: string; sftSteps: number; steps: number; quick: boolean; json: boolean; out?: string; help: boolean }
+interface Args { tools?: string; data?: string; evalData?: string; from: 'sft' | 'nano'; sftSteps: number; steps: number; quick: boolean; json: boolean; out?: string; help: boolean }
 
 function parse(argv: string[]): Args {
   // 300 SFT steps: a start that is sometimes right (RESULTS.md: 450 steps gave 14.5%); 60 never produced a correct
   // rollout, so both arms saw only zero-signal groups and the comparison said nothing (measured 2026-11-22).
-  const a: Args = { sftSteps: 300, steps: 60, quick: false, json: false, help: false };
+  const a: Args = { from: 'sft', sftSteps: 300, steps: 60, quick: false, json: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined || v.startsWith('--')) throw new UsageError(`${f} needs a value`); return v; };
@@ -32,6 +34,7 @@ function parse(argv: string[]): Args {
     else if (f === '--data') a.data = val();
     else if (f === '--eval-data') a.evalData = val();
     else if (f === '--sft-steps') a.sftSteps = int();
+    else if (f === '--from') { const v = val(); if (v !== 'sft' && v !== 'nano') throw new UsageError('--from must be sft or nano'); a.from = v; }
     else if (f === '--steps') a.steps = int();
     else if (f === '--out') a.out = val();
     else if (f === '--quick') a.quick = true;
@@ -73,13 +76,20 @@ export default async function run(argv: string[]): Promise<number> {
   const stop = { requested: false };
   const handlers = installStopHandlers(stop, (m) => reporter({ type: 'log', level: 'info', message: m }));
   const evalRows = a.quick ? 16 : 200;
-  const common: ConfigInput = { preset: 'demo', export_onnx: false, save_steps: 0, eval: { every: 0, max_rows: evalRows, pass_at_k: 0 }, max_steps: a.steps };
+  const fromNano = a.from === 'nano';
+  // From Nano the start's learnability gate stays off: the bench compares the two arms whatever the start.
+  const common: ConfigInput = { preset: fromNano ? 'nano' : 'demo', export_onnx: false, save_steps: 0, eval: { every: 0, max_rows: evalRows, pass_at_k: 0 },
+    max_steps: a.steps, ...(fromNano ? { min_start_call_pass_at_k: 0 } : {}) };
   const t0 = Date.now();
   try {
-    reporter({ type: 'log', level: 'info', message: `weak start: ${a.sftSteps} SFT steps` });
-    const start = await train({ config: resolveConfig({ ...common, name: 'bench-te-start', max_steps: 0, sft: { steps: a.sftSteps, restarts: [] } }), inputs, runsDir, reporter, stop, onEngine: handlers.setEngine });
-    if (start.status !== 'completed' || !start.runDir) { console.error(`tooltune bench toolexpander: the SFT start failed: ${start.error ?? start.status}`); return 1; }
-    const model = join(start.runDir, 'sft');
+    let model: string;
+    if (fromNano) model = nanoModelDir();
+    else {
+      reporter({ type: 'log', level: 'info', message: `weak start: ${a.sftSteps} SFT steps` });
+      const start = await train({ config: resolveConfig({ ...common, name: 'bench-te-start', max_steps: 0, sft: { steps: a.sftSteps, restarts: [] } }), inputs, runsDir, reporter, stop, onEngine: handlers.setEngine });
+      if (start.status !== 'completed' || !start.runDir) { console.error(`tooltune bench toolexpander: the SFT start failed: ${start.error ?? start.status}`); return 1; }
+      model = join(start.runDir, 'sft');
+    }
     const plainCfg = resolveConfig({ ...common, name: 'bench-te-plain', model, sft: { steps: 0 } });
     const teCfg = resolveConfig({
       ...common, name: 'bench-te-toolexpander', model, sft: { steps: 0 },
@@ -96,9 +106,9 @@ export default async function run(argv: string[]): Promise<number> {
       `${'accuracy at end (greedy)'.padEnd(30)}${pct(plain.final_accuracy).padStart(12)}${pct(te.final_accuracy).padStart(14)}`,
       `${'mean frac_reward_zero_std'.padEnd(30)}${pct(plain.mean_frac_reward_zero_std).padStart(12)}${pct(te.mean_frac_reward_zero_std).padStart(14)}`,
       `${'hard-row substitutions'.padEnd(30)}${String(plain.substitutions).padStart(12)}${String(te.substitutions).padStart(14)}`,
-      `(${a.sftSteps} SFT steps, ${a.steps} GRPO steps each, ${evalRows} eval rows max${a.quick ? '; --quick: not a result' : ''})`,
+      `(${fromNano ? 'from ToolTune Nano' : `${a.sftSteps} SFT steps`}, ${a.steps} GRPO steps each, ${evalRows} eval rows max${a.quick ? '; --quick: not a result' : ''})`,
     ].join('\n');
-    const result = { sft_steps: a.sftSteps, steps: a.steps, plain, toolexpander: te, seconds: Math.round((Date.now() - t0) / 1000), quick: a.quick };
+    const result = { from: a.from, sft_steps: fromNano ? 0 : a.sftSteps, steps: a.steps, plain, toolexpander: te, seconds: Math.round((Date.now() - t0) / 1000), quick: a.quick };
     if (a.json) { process.stderr.write(`\n${table}\n`); console.log(JSON.stringify(result)); } else console.log(`\n${table}`);
     return plain.status === 'completed' && te.status === 'completed' ? 0 : 1;
   } finally { handlers.dispose(); }
