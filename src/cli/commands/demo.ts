@@ -159,7 +159,10 @@ export default async function run(argv: string[]): Promise<number> {
   const afterRecord = outcome.skippedGrpo ? undefined : outcome.lastEval;
   const sftRan = !!outcome.baseEval && outcome.baseEval !== outcome.firstEval;
   const out = a.json ? process.stderr : process.stdout;
-  out.write(`\n${formatTable(summary(outcome.baseEval), summary(outcome.firstEval), summary(afterRecord), sftRan || a.fromScratch ? 'after SFT' : 'GRPO start')}\n`);
+  // A run that failed before any evaluation (e.g. no models/nano/) has no table to show, only its error.
+  if (outcome.baseEval || outcome.firstEval || afterRecord) {
+    out.write(`\n${formatTable(summary(outcome.baseEval), summary(outcome.firstEval), summary(afterRecord), sftRan || a.fromScratch ? 'after SFT' : 'GRPO start')}\n`);
+  }
   if (outcome.skippedGrpo) out.write(`GRPO skipped: ${outcome.skippedGrpo}\n`);
   if (a.quick) out.write('(--quick: a pipeline check on little data and few steps; the numbers are not a result)\n');
   if (outcome.status === 'failed') console.error(`tooltune demo: ${outcome.error ?? 'failed'}`);
