@@ -1,10 +1,10 @@
-// `tooltune demo`: the whole product on this machine, no downloads. By default it starts from ToolTune Nano, the
-// pretrained model shipped in models/nano/ (preset `nano`): a zero-shot evaluation of Nano on the eval split
+// `tooltune demo`: the whole product on this machine, no downloads. With --nano it starts from ToolTune Nano, the
+// pretrained model shipped in models/nano/ (preset `nano`; the default once Nano is learnable, DEMO_STARTS_FROM_NANO): a zero-shot evaluation of Nano on the eval split
 // (`base`: greedy exact match, pass@8, format validity, tool names, arguments, call and no-call rows, learnability),
 // an optional short SFT (only when --config asks for one), GRPO on the train rows — only when the start is learnable
 // (call-row pass@8 ≥ 10%; otherwise GRPO is skipped with the reason) — an evaluation after GRPO, the ONNX export and
-// a base / start / after table. `--from-scratch` runs the earlier recipe instead (preset `demo`: a small model from
-// random weights with the trimmed Qwen3 tokenizer, SFT warm start, GRPO), so the two can be compared.
+// a base / start / after table. `--from-scratch` (today's default) runs the earlier recipe instead (preset `demo`: a
+// small model from random weights with the trimmed Qwen3 tokenizer, SFT warm start, GRPO), so the two can be compared.
 // With --json the last stdout line is {"base", "before", "after", "skipped_grpo", "steps", "seconds", "run", ...}
 // (fractions; "before" is GRPO's start, equal to "base" when no SFT ran; "after" is null when GRPO was skipped).
 // --quick proves the pipeline in a few minutes and makes no accuracy claim.
@@ -18,9 +18,10 @@ import { train } from '../../train/loop';
 import { createReporter } from '../../train/reporter';
 import { installStopHandlers, reporterMode, UsageError } from './train';
 
-const USAGE = `usage: tooltune demo [--tools T --data D --eval-data E] [--from-scratch] [--config C] [--json] [--quick] [--out DIR] [--steps N] [--python PATH]
+const USAGE = `usage: tooltune demo [--tools T --data D --eval-data E] [--nano | --from-scratch] [--config C] [--json] [--quick] [--out DIR] [--steps N] [--python PATH]
   defaults to sample-workspace/ (tools.json, train.jsonl, eval.jsonl)
-  starts from ToolTune Nano (models/nano/); --from-scratch: the earlier recipe (random weights, SFT, then GRPO)
+  --nano: start from ToolTune Nano (models/nano/): zero-shot eval, GRPO only from a learnable start
+  --from-scratch (the default until Nano is learnable): random weights, SFT, then GRPO
   --config   training settings over the recipe's (JSON with comments), e.g. {"sft": {"steps": 150}} or {"reward": "binary"}`;
 
 /** --quick: every stage runs, on little data and few steps (minutes, no accuracy claim). */
@@ -31,13 +32,19 @@ export const QUICK: ConfigInput = {
 /** --quick from Nano: the same, without an SFT the recipe does not run. */
 const { sft: _quickSft, ...QUICK_NANO } = QUICK;
 
+/** Which recipe `tooltune demo` runs without --nano / --from-scratch. Issue 11 makes Nano the demo's start once it
+ *  is learnable; the Nano shipped on 2026-12-03 is not yet (zero-shot call-row pass@8 below the 10% gate, so the
+ *  Nano demo skips GRPO: models/nano/README.md), so the demo still shows GRPO from the from-scratch recipe. Flip this
+ *  when models/nano/ passes the gate on the sample workspace. */
+export const DEMO_STARTS_FROM_NANO = false;
+
 interface DemoArgs {
   tools?: string; data?: string; evalData?: string; json: boolean; quick: boolean; fromScratch: boolean; config?: string;
   out?: string; steps?: number; python?: string; help: boolean;
 }
 
 function parse(argv: string[]): DemoArgs {
-  const a: DemoArgs = { json: false, quick: false, fromScratch: false, help: false };
+  const a: DemoArgs = { json: false, quick: false, fromScratch: !DEMO_STARTS_FROM_NANO, help: false };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined || v.startsWith('--')) throw new UsageError(`${f} needs a value`); return v; };
@@ -51,6 +58,7 @@ function parse(argv: string[]): DemoArgs {
     else if (f === '--json') a.json = true;
     else if (f === '--quick') a.quick = true;
     else if (f === '--from-scratch') a.fromScratch = true;
+    else if (f === '--nano') a.fromScratch = false;
     else if (f === '--help' || f === '-h') a.help = true;
     else throw new UsageError(`unknown option "${f}"`);
   }
@@ -176,3 +184,5 @@ export default async function run(argv: string[]): Promise<number> {
   }
   return outcome.status === 'failed' ? 1 : 0;
 }
+
+export const _private = { parse };

@@ -19,7 +19,7 @@ const evals = (run: string) => readJsonl<EvalRecord>(join(run, 'eval.jsonl')).re
 test('demo from Nano: zero-shot base evaluated once; an unlearnable start skips GRPO with the figures named', { timeout: 600_000 }, async () => {
   const nano = await tinyModel();
   const d = writeDomain();
-  const r = await runCli(['demo', '--quick', '--json', '--tools', d.tools, '--data', d.train, '--eval-data', d.eval, '--out', join(d.dir, 'runs')],
+  const r = await runCli(['demo', '--nano', '--quick', '--json', '--tools', d.tools, '--data', d.train, '--eval-data', d.eval, '--out', join(d.dir, 'runs')],
     { env: { TOOLTUNE_NANO_DIR: nano } });
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
@@ -48,7 +48,7 @@ test('demo from Nano with --config: base, SFT capped at one epoch, start, GRPO, 
   const cfg = join(d.dir, 'nano-demo.json');
   // 50 SFT steps asked, batch 4 over 24 train rows: the one-epoch cap makes it 6
   writeFileSync(cfg, JSON.stringify({ min_start_call_pass_at_k: 0, max_completion_length: 16, sft: { steps: 50, batch_size: 4, learning_rate: 1e-3 } }));
-  const r = await runCli(['demo', '--quick', '--json', '--config', cfg, '--tools', d.tools, '--data', d.train, '--eval-data', d.eval, '--out', join(d.dir, 'runs')],
+  const r = await runCli(['demo', '--nano', '--quick', '--json', '--config', cfg, '--tools', d.tools, '--data', d.train, '--eval-data', d.eval, '--out', join(d.dir, 'runs')],
     { env: { TOOLTUNE_NANO_DIR: nano } });
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);

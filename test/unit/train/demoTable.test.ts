@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoConfig, formatTable, summary } from '../../../src/cli/commands/demo';
+import { _private, DEMO_STARTS_FROM_NANO, demoConfig, formatTable, summary } from '../../../src/cli/commands/demo';
 import type { EvalRecord } from '../../../src/train/events';
 
 const rec = (acc: number, pass: number, extra: Partial<EvalRecord> = {}): EvalRecord => ({
@@ -52,4 +52,10 @@ test('the demo starts from Nano; --from-scratch keeps the earlier recipe; --conf
   writeFileSync(file, '{ "sft": { "steps": 150 }, "reward": "binary", "model": "elsewhere" }');
   const withSft = demoConfig({ fromScratch: false, quick: false, config: file, steps: 7 });
   assert.deepEqual([withSft.sft.steps, withSft.sft.max_epochs, withSft.reward, withSft.model, withSft.max_steps], [150, 1, 'binary', 'nano', 7]);
+});
+
+test('tooltune demo runs the from-scratch recipe until Nano is learnable; --nano and --from-scratch choose', () => {
+  assert.equal(_private.parse([]).fromScratch, !DEMO_STARTS_FROM_NANO);
+  assert.equal(_private.parse(['--nano']).fromScratch, false);
+  assert.equal(_private.parse(['--from-scratch']).fromScratch, true);
 });
