@@ -78,6 +78,17 @@ export class PromptRenderer {
     });
   }
 
+  /** Token ids that end a completion: the end-of-turn token and the tokenizer's stop tokens (generate's stop list). */
+  get stopIds(): number[] {
+    return [...new Set([this.endOfTurnId, ...this.tokenizer.stopTokenIds])];
+  }
+
+  /** A completion's ids as text, without the stop token that ended it. */
+  decodeCompletion(ids: readonly number[]): string {
+    const stop = this.stopIds;
+    return this.tokenizer.decode(ids.length && stop.includes(ids[ids.length - 1]) ? ids.slice(0, -1) : [...ids]);
+  }
+
   /** Prompt text and ids for a row. */
   render(row: Pick<DatasetRow, 'messages' | 'tools'>, opts: PromptOptions = {}): RenderedPrompt {
     const text = this.renderText(row, opts);

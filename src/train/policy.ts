@@ -25,8 +25,7 @@ export class Policy {
 
   constructor(readonly renderer: PromptRenderer, readonly codec: Codec, readonly cfg: TrainConfig,
     private readonly trainRows: readonly DatasetRow[]) {
-    const ids = new Set<number>([renderer.endOfTurnId, ...renderer.tokenizer.stopTokenIds]);
-    this.stopIds = [...ids];
+    this.stopIds = renderer.stopIds;
   }
 
   private get selfExemplify(): boolean { return this.cfg.toolexpander.enabled && this.cfg.toolexpander.self_exemplify; }
@@ -51,8 +50,7 @@ export class Policy {
 
   /** Completion ids → text, without the stop token that ended it. */
   decode(ids: readonly number[]): string {
-    const body = ids.length && this.stopIds.includes(ids[ids.length - 1]) ? ids.slice(0, -1) : ids;
-    return this.renderer.tokenizer.decode(body);
+    return this.renderer.decodeCompletion(ids);
   }
 
   /** Parse and score one completion for a row. With self-exemplifying on, the example block is scored apart. */

@@ -60,15 +60,11 @@ export function scoreProbe(rows: readonly DatasetRow[], texts: readonly string[]
 
 /** Greedy answers from the engine's current weights, scored. */
 export async function probe(engine: EngineClient, renderer: PromptRenderer, codec: Codec, rows: readonly DatasetRow[], maxNewTokens = 160): Promise<ProbeResult> {
-  const stop = [...new Set([renderer.endOfTurnId, ...renderer.tokenizer.stopTokenIds])];
   const texts: string[] = [];
   for (let i = 0; i < rows.length; i += 32) {
     const batch = rows.slice(i, i + 32);
-    const g = await engine.request('generate', { prompts: batch.map((r) => renderer.promptIds(r)), n: 1, max_new_tokens: maxNewTokens, temperature: 0, stop_token_ids: stop });
-    for (const c of g.completions) {
-      const ids = c.ids.length && stop.includes(c.ids[c.ids.length - 1]) ? c.ids.slice(0, -1) : c.ids;
-      texts.push(renderer.tokenizer.decode(ids));
-    }
+    const g = await engine.request('generate', { prompts: batch.map((r) => renderer.promptIds(r)), n: 1, max_new_tokens: maxNewTokens, temperature: 0, stop_token_ids: renderer.stopIds });
+    for (const c of g.completions) texts.push(renderer.decodeCompletion(c.ids));
   }
   return scoreProbe(rows, texts, codec);
 }

@@ -23,11 +23,11 @@ test('models/nano loads in the engine and greedily writes a well-formed Hermes a
     const info = await engine.request('load_model', { path: dir });
     assert.equal(info.model_type, 'qwen3');
     const prompt = renderer.promptIds({ messages: [{ role: 'user', content: 'Add a to-do: water the ferns.' }], tools });
-    const stop = [renderer.endOfTurnId, ...renderer.tokenizer.stopTokenIds];
+    const stop = renderer.stopIds;
     const g = await engine.request('generate', { prompts: [prompt], n: 1, max_new_tokens: 96, temperature: 0, stop_token_ids: stop });
     const ids = g.completions[0].ids;
     assert.ok(stop.includes(ids[ids.length - 1]), 'Nano ends its turn');
-    const parsed = getCodec('hermes').parse(renderer.tokenizer.decode(ids.slice(0, -1)));
+    const parsed = getCodec('hermes').parse(renderer.decodeCompletion(ids));
     assert.deepEqual(parsed.errors, []);
     // Whether it calls the right tool is measured by the card's zero-shot table (on the sample workspace the shipped
     // Nano still invents names, e.g. "list_databases"); here: the weights load and answer in the Hermes format.
