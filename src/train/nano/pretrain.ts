@@ -90,19 +90,22 @@ function vocabularyRows(seed: number, recipe: PretrainRecipe): DatasetRow[] {
   return out;
 }
 
-function lastCheckpoint(dir: string): string | null {
+/** Steps of the checkpoints under `dir/checkpoints` (complete ones: with trainer_state.json), newest first. */
+function checkpointSteps(dir: string): number[] {
   const root = join(dir, 'checkpoints');
-  if (!existsSync(root)) return null;
-  const steps = readdirSync(root).map((n) => /^step-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => !!m)
-    .map((m) => Number(m[1])).filter((s) => existsSync(join(root, `step-${s}`, 'trainer_state.json'))).sort((a, b) => b - a);
-  return steps.length ? join(root, `step-${steps[0]}`) : null;
+  if (!existsSync(root)) return [];
+  return readdirSync(root).map((n) => /^step-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1]))
+    .filter((s) => existsSync(join(root, `step-${s}`, 'trainer_state.json'))).sort((a, b) => b - a);
+}
+
+function lastCheckpoint(dir: string): string | null {
+  const [newest] = checkpointSteps(dir);
+  return newest === undefined ? null : join(dir, 'checkpoints', `step-${newest}`);
 }
 
 /** Keep the newest `keep` checkpoints (weights + AdamW state are ~3× the model each). */
 function pruneCheckpoints(dir: string, keep: number): void {
-  const root = join(dir, 'checkpoints');
-  const steps = readdirSync(root).map((n) => /^step-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => b - a);
-  for (const s of steps.slice(keep)) rmSync(join(root, `step-${s}`), { recursive: true, force: true });
+  for (const s of checkpointSteps(dir).slice(keep)) rmSync(join(dir, 'checkpoints', `step-${s}`), { recursive: true, force: true });
 }
 
 export async function pretrain(req: PretrainRequest): Promise<PretrainOutcome> {
